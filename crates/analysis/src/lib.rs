@@ -1,0 +1,7 @@
+//! Pure statistics and geometry for CommonBeat. Works on slices and columns; no I/O.
+//!
+//! The foundation provides small-cell suppression, which every public table of counts goes through. Later
+//! modules (time series, Gi*, KDE, Knox, WDQ/WDD, raking) follow the definitions in the project's METHODS.md.
+#![forbid(unsafe_code)]
+
+pub mod suppression;

@@ -1,0 +1,14 @@
+//! Pure domain rules and types of CommonBeat.
+//!
+//! Nothing in this crate performs I/O, talks to a database or knows about HTTP. Input from the outside world is
+//! parsed into the types defined here at the edge of the system ("parse, don't validate"), so code further in can
+//! rely on their invariants.
+#![forbid(unsafe_code)]
+
+pub mod account;
+pub mod audit;
+pub mod locale;
+
+pub use account::{Email, EmailError, PasswordError, PersonName, Role, Side, check_password};
+pub use audit::{AuditRecord, ChainBreak, GENESIS_HASH, verify_chain};
+pub use locale::Locale;

@@ -1,0 +1,13 @@
+//! Repository functions: the only way the web layer reads or writes the database.
+//!
+//! Every function on tenant-owned data takes `jurisdiction_id` and filters by it.
+
+pub mod audit;
+pub mod jobs;
+pub mod jurisdictions;
+pub mod outbox;
+pub mod sessions;
+pub mod settings;
+pub mod throttle;
+pub mod tokens;
+pub mod users;

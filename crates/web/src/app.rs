@@ -1,0 +1,48 @@
+//! The application: shared state, the router with its layers, and the server launch function.
+
+use crate::config::WebConfig;
+use crate::middleware::{self, BODY_LIMIT};
+use crate::{assets, jobs, routes};
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use commonbeat_store::Db;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// State shared by every handler.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// Configuration.
+    pub config: Arc<WebConfig>,
+}
+
+/// The full router with every layer.
+pub fn build_router(state: AppState) -> Router {
+    Router::new()
+        .merge(routes::router())
+        .merge(assets::router())
+        .layer(axum::middleware::from_fn(middleware::csrf_guard))
+        .layer(axum::middleware::from_fn(middleware::render_errors))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::load_context))
+        .merge(routes::health::router())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
+        .with_state(state)
+}
+
+/// Serves the application on an already bound listener until `shutdown` resolves. Starts the job worker.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let worker = tokio::spawn(jobs::run_worker(state.clone()));
+    let app = build_router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    worker.abort();
+    result
+}

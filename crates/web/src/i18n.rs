@@ -1,0 +1,116 @@
+//! Translations (Fluent): every user-visible string lives in `locales/{en,es}/main.ftl`.
+
+use commonbeat_domain::Locale;
+use fluent_templates::{Loader, static_loader};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use unic_langid::{LanguageIdentifier, langid};
+
+static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "en",
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+static EN: LanguageIdentifier = langid!("en");
+static ES: LanguageIdentifier = langid!("es");
+
+fn lang_id(l: Locale) -> &'static LanguageIdentifier {
+    match l {
+        Locale::En => &EN,
+        Locale::Es => &ES,
+    }
+}
+
+/// The translator handed to every template.
+#[derive(Debug, Clone, Copy)]
+pub struct Tr {
+    /// The language of the page.
+    pub locale: Locale,
+}
+
+impl Tr {
+    /// A translator for `locale`.
+    pub fn new(locale: Locale) -> Tr {
+        Tr { locale }
+    }
+
+    /// The message for `key`.
+    pub fn t(&self, key: &str) -> String {
+        LOCALES.lookup(lang_id(self.locale), key)
+    }
+
+    /// The message for `key` with one named argument.
+    pub fn t1(&self, key: &str, name: &str, value: &str) -> String {
+        let mut args: HashMap<Cow<'static, str>, fluent_templates::fluent_bundle::FluentValue> = HashMap::new();
+        args.insert(Cow::Owned(name.to_string()), value.to_string().into());
+        LOCALES.lookup_with_args(lang_id(self.locale), key, &args)
+    }
+
+    /// The BCP 47 tag of the page language.
+    pub fn lang(&self) -> &'static str {
+        self.locale.tag()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn keys(src: &str) -> BTreeSet<String> {
+        src.lines()
+            .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_lowercase()))
+            .filter_map(|l| l.split_once('=').map(|(k, _)| k.trim().to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn english_and_spanish_have_the_same_keys() {
+        let en = keys(include_str!("../locales/en/main.ftl"));
+        let es = keys(include_str!("../locales/es/main.ftl"));
+        let only_en: Vec<_> = en.difference(&es).collect();
+        let only_es: Vec<_> = es.difference(&en).collect();
+        assert!(only_en.is_empty() && only_es.is_empty(), "only in en: {only_en:?}; only in es: {only_es:?}");
+        assert!(en.len() > 50);
+    }
+
+    #[test]
+    fn every_key_used_in_templates_and_code_exists() {
+        let en = keys(include_str!("../locales/en/main.ftl"));
+        let mut missing = Vec::new();
+        for dir in ["templates", "src"] {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+            let mut stack = vec![root];
+            while let Some(p) = stack.pop() {
+                for e in std::fs::read_dir(&p).unwrap() {
+                    let path = e.unwrap().path();
+                    if path.is_dir() {
+                        stack.push(path);
+                        continue;
+                    }
+                    let text = std::fs::read_to_string(&path).unwrap_or_default();
+                    for pat in [".t(\"", ".t1(\""] {
+                        for (i, _) in text.match_indices(pat) {
+                            let rest = &text[i + pat.len()..];
+                            let key = &rest[..rest.find('"').unwrap_or(0)];
+                            if !key.is_empty() && !key.contains(' ') && !en.contains(key) {
+                                missing.push(format!("{}: {key}", path.display()));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "keys missing from en/main.ftl: {missing:#?}");
+    }
+
+    #[test]
+    fn spanish_is_really_spanish() {
+        assert_eq!(Tr::new(Locale::En).t("nav-sign-in"), "Sign in");
+        assert_eq!(Tr::new(Locale::Es).t("nav-sign-in"), "Iniciar sesión");
+        assert!(Tr::new(Locale::Es).t1("home-welcome-user", "name", "Ana").contains("Ana"));
+    }
+}

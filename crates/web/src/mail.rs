@@ -1,0 +1,49 @@
+//! E-mail: every message goes through the outbox table; the job worker delivers it over SMTP when
+//! `--smtp-url` is set, retrying with back-off. Without SMTP the message is held for administrators to read.
+
+use crate::app::AppState;
+use crate::error::AppResult;
+use commonbeat_store::entities::outbox_message;
+use commonbeat_store::repo::{jobs, outbox};
+use lettre::message::{Mailbox, MultiPart, SinglePart, header::ContentType};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+/// Job kind that delivers one outbox message.
+pub const DELIVER_JOB: &str = "email.deliver";
+
+/// Stores a message and, when SMTP is configured, queues its delivery.
+pub async fn send(state: &AppState, jurisdiction_id: i64, msg: outbox::NewMessage) -> AppResult<i64> {
+    let deliverable = state.config.smtp_url.is_some();
+    let m = outbox::enqueue(&state.db, jurisdiction_id, msg, deliverable).await?;
+    if deliverable {
+        jobs::enqueue(&state.db, jurisdiction_id, DELIVER_JOB, &m.id.to_string(), commonbeat_store::now()).await?;
+    }
+    Ok(m.id)
+}
+
+/// Builds the MIME message for an outbox row.
+pub fn build_message(from: &str, m: &outbox_message::Model) -> Result<Message, String> {
+    let from: Mailbox = from.parse().map_err(|e| format!("sender address: {e}"))?;
+    let to: Mailbox = m.to_addr.parse().map_err(|e| format!("recipient address: {e}"))?;
+    let text = SinglePart::builder().header(ContentType::TEXT_PLAIN).body(m.body_text.clone());
+    let mut alt = MultiPart::alternative().singlepart(text);
+    if let Some(html) = &m.body_html {
+        alt = alt.singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(html.clone()));
+    }
+    let body = match &m.calendar {
+        Some(ics) => MultiPart::mixed().multipart(alt).singlepart(
+            SinglePart::builder()
+                .header(ContentType::parse("text/calendar; charset=utf-8; method=REQUEST").map_err(|e| e.to_string())?)
+                .body(ics.clone()),
+        ),
+        None => alt,
+    };
+    Message::builder().from(from).to(to).subject(m.subject.clone()).multipart(body).map_err(|e| e.to_string())
+}
+
+/// Delivers one outbox message now over SMTP.
+pub async fn deliver(state: &AppState, smtp_url: &str, m: &outbox_message::Model) -> Result<(), String> {
+    let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url).map_err(|e| e.to_string())?.build();
+    let msg = build_message(&state.config.mail_from, m)?;
+    transport.send(msg).await.map(|_| ()).map_err(|e| e.to_string())
+}

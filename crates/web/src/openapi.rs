@@ -1,0 +1,33 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations.
+
+use crate::routes::{api, health};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "CommonBeat API", description = "Police/community partnerships: accounts, partnerships, decisions, meetings, problems, surveys.", license(name = "AGPL-3.0-or-later")),
+    paths(api::me, api::jurisdiction, health::healthz),
+    components(schemas(api::Me, api::ApiError, api::JurisdictionInfo)),
+    modifiers(&Security),
+    tags((name = "accounts", description = "Accounts and tokens"), (name = "public", description = "Public, unauthenticated"), (name = "operations", description = "Health"))
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("API token from account settings")).build()),
+        );
+        components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("cb_session"))));
+    }
+}
+
+/// The document served at `/api/openapi.json`.
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}

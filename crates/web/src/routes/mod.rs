@@ -1,0 +1,48 @@
+//! HTTP routes. Every handler states who may use it (by calling a [`crate::context::Ctx`] guard) and checks the
+//! record it touches belongs to the caller's jurisdiction (repositories filter by it) and, where relevant, to them.
+
+pub mod account;
+pub mod admin;
+pub mod api;
+pub mod auth;
+pub mod health;
+pub mod invites;
+pub mod pages;
+
+use crate::AppState;
+use axum::Router;
+
+/// All routes that run inside the request context.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(pages::router())
+        .merge(auth::router())
+        .merge(account::router())
+        .merge(admin::router())
+        .merge(invites::router())
+        .merge(api::router())
+}
+
+/// A local path to go to after sign-in: only same-site absolute paths are accepted (no open redirects).
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.starts_with("/login") => {
+            n.to_string()
+        }
+        _ => "/account".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_is_local_only() {
+        assert_eq!(safe_next(Some("/admin/users")), "/admin/users");
+        for bad in ["https://evil.example", "//evil.example", "/\\evil", "/login?next=/x", "javascript:alert(1)"] {
+            assert_eq!(safe_next(Some(bad)), "/account", "{bad}");
+        }
+        assert_eq!(safe_next(None), "/account");
+    }
+}
