@@ -187,10 +187,10 @@ pub async fn csrf_guard(req: Request, next: Next) -> Response {
         return AppError::Internal("no context".into()).into_response();
     };
     if ctx.via_token {
-        return next.run(req).await;
+        return checked(next.run(req).await);
     }
     if let Some(h) = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
-        return if constant_eq(h, &ctx.csrf) { next.run(req).await } else { AppError::Csrf.into_response() };
+        return if constant_eq(h, &ctx.csrf) { checked(next.run(req).await) } else { AppError::Csrf.into_response() };
     }
     let is_form = req
         .headers()
@@ -208,9 +208,30 @@ pub async fn csrf_guard(req: Request, next: Next) -> Response {
         .ok()
         .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf_token").map(|(_, v)| v));
     match token {
-        Some(t) if constant_eq(&t, &ctx.csrf) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        Some(t) if constant_eq(&t, &ctx.csrf) => checked(next.run(Request::from_parts(parts, Body::from(bytes))).await),
         _ => AppError::Csrf.into_response(),
     }
+}
+
+/// Marks a response as having passed the CSRF guard.
+#[derive(Clone, Copy, Debug)]
+struct CsrfChecked;
+
+fn checked(mut resp: Response) -> Response {
+    resp.extensions_mut().insert(CsrfChecked);
+    resp
+}
+
+/// Safety net: a state-changing request that succeeded without passing [`csrf_guard`] (a route declared without
+/// `routes::guarded`) is turned into a 500 and logged, so the omission cannot ship unnoticed.
+pub async fn require_csrf_checked(req: Request, next: Next) -> Response {
+    let state_changing = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let resp = next.run(req).await;
+    let ok = resp.status().is_success() || resp.status().is_redirection();
+    if state_changing && ok && resp.extensions().get::<CsrfChecked>().is_none() {
+        return AppError::Internal("state-changing route without CSRF guard".into()).into_response();
+    }
+    resp
 }
 
 fn constant_eq(a: &str, b: &str) -> bool {

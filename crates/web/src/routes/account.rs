@@ -22,12 +22,12 @@ use serde_json::json;
 /// Account routes.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/account", get(show))
-        .route("/account/locale", post(set_locale))
-        .route("/account/password", post(change_password))
-        .route("/account/recovery-codes", post(new_recovery_codes))
-        .route("/account/tokens", post(create_token))
-        .route("/account/tokens/{id}/revoke", post(revoke_token))
+        .route("/account", super::guarded(get(show)))
+        .route("/account/locale", super::guarded(post(set_locale)))
+        .route("/account/password", super::guarded(post(change_password)))
+        .route("/account/recovery-codes", super::guarded(post(new_recovery_codes)))
+        .route("/account/tokens", super::guarded(post(create_token)))
+        .route("/account/tokens/{id}/revoke", super::guarded(post(revoke_token)))
 }
 
 /// One API token as listed.

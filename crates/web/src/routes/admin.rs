@@ -22,13 +22,13 @@ use serde_json::json;
 /// Admin routes.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/admin/users", get(list_users).post(invite_user))
-        .route("/admin/users/{id}/role", post(set_role))
-        .route("/admin/users/{id}/disable", post(disable))
-        .route("/admin/users/{id}/enable", post(enable))
-        .route("/admin/audit", get(audit_log))
-        .route("/admin/outbox", get(outbox_list))
-        .route("/admin/outbox/{id}", get(outbox_message))
+        .route("/admin/users", super::guarded(get(list_users).post(invite_user)))
+        .route("/admin/users/{id}/role", super::guarded(post(set_role)))
+        .route("/admin/users/{id}/disable", super::guarded(post(disable)))
+        .route("/admin/users/{id}/enable", super::guarded(post(enable)))
+        .route("/admin/audit", super::guarded(get(audit_log)))
+        .route("/admin/outbox", super::guarded(get(outbox_list)))
+        .route("/admin/outbox/{id}", super::guarded(get(outbox_message)))
 }
 
 struct UserRow {

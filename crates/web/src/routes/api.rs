@@ -15,9 +15,9 @@ use utoipa::ToSchema;
 /// API routes.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/me", get(me))
-        .route("/api/v1/jurisdiction", get(jurisdiction))
-        .route("/api/openapi.json", get(openapi_json))
+        .route("/api/v1/me", super::guarded(get(me)))
+        .route("/api/v1/jurisdiction", super::guarded(get(jurisdiction)))
+        .route("/api/openapi.json", super::guarded(get(openapi_json)))
 }
 
 /// The signed-in account.

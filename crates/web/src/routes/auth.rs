@@ -29,10 +29,10 @@ use serde_json::json;
 /// Sign-in routes.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/login", get(login_form).post(login))
-        .route("/login/mfa", get(mfa_form).post(mfa_submit))
-        .route("/mfa/setup", get(setup_form).post(setup_submit))
-        .route("/logout", post(logout))
+        .route("/login", super::guarded(get(login_form).post(login)))
+        .route("/login/mfa", super::guarded(get(mfa_form).post(mfa_submit)))
+        .route("/mfa/setup", super::guarded(get(setup_form).post(setup_submit)))
+        .route("/logout", super::guarded(post(logout)))
 }
 
 #[derive(Template)]

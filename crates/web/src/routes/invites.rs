@@ -27,9 +27,9 @@ use serde_json::json;
 /// Invitation and reset routes.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/invite/{token}", get(invite_form).post(invite_accept))
-        .route("/password/forgot", get(forgot_form).post(forgot_submit))
-        .route("/password/reset/{token}", get(reset_form).post(reset_submit))
+        .route("/invite/{token}", super::guarded(get(invite_form).post(invite_accept)))
+        .route("/password/forgot", super::guarded(get(forgot_form).post(forgot_submit)))
+        .route("/password/reset/{token}", super::guarded(get(reset_form).post(reset_submit)))
 }
 
 /// Issues an invitation token and e-mails the link (in `locale`). Returns the link (the CLI prints it).

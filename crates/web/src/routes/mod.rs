@@ -11,6 +11,14 @@ pub mod pages;
 
 use crate::AppState;
 use axum::Router;
+use axum::routing::MethodRouter;
+
+/// Wraps a route's methods in the CSRF guard. Every route is declared through this; a state-changing request
+/// that reaches a handler without passing the guard is refused by [`crate::middleware::require_csrf_checked`].
+/// Applied per route (not on the whole router) so that a wrong method is a 405, not a 403.
+pub fn guarded(methods: MethodRouter<AppState>) -> MethodRouter<AppState> {
+    methods.route_layer(axum::middleware::from_fn(crate::middleware::csrf_guard))
+}
 
 /// All routes that run inside the request context.
 pub fn router() -> Router<AppState> {

@@ -146,5 +146,5 @@ async fn home(ctx: Ctx) -> AppResult<Response> {
 
 /// Public pages.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(home))
+    Router::new().route("/", super::guarded(get(home)))
 }
