@@ -85,11 +85,20 @@ pub async fn restore(url: &DbUrl, file: &Path, force: bool, progress: Progress<'
 
 async fn restore_sqlite(url: &DbUrl, file: &Path, force: bool, progress: Progress<'_>) -> StoreResult<u64> {
     let target = url.sqlite_path().ok_or_else(|| StoreError::Url("not a SQLite URL".into()))?;
-    // Check the backup is a CommonBeat database before touching anything.
-    let probe = crate::connect(&DbUrl::parse(&format!("sqlite://{}?mode=ro", file.display()))?).await?;
+    if let Some(parent) = target.parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent)?;
+    }
+    // Work on a copy next to the target: the backup file itself is never opened for writing.
+    let staging = std::path::PathBuf::from(format!("{}.restoring", target.display()));
+    remove_sqlite_files(&staging)?;
+    std::fs::copy(file, &staging)?;
+    let probe = crate::connect(&DbUrl::parse(&format!("sqlite://{}", staging.display()))?).await?;
     let ok = probe.conn.execute_unprepared("SELECT 1 FROM jurisdictions LIMIT 1").await.is_ok();
     probe.conn.close().await.ok();
     if !ok {
+        remove_sqlite_files(&staging)?;
         return Err(StoreError::Invalid("the file is a SQLite database but not a CommonBeat backup".into()));
     }
     if target.exists() {
@@ -98,26 +107,31 @@ async fn restore_sqlite(url: &DbUrl, file: &Path, force: bool, progress: Progres
             && has_data(&existing).await?;
         existing.conn.close().await.ok();
         if busy && !force {
+            remove_sqlite_files(&staging)?;
             return Err(StoreError::Invalid(format!(
                 "{} already holds data; pass --force to replace it",
                 target.display()
             )));
         }
     }
+    remove_sqlite_files(&target)?;
+    std::fs::rename(&staging, &target)?;
+    remove_sqlite_files(&staging)?;
+    let db = crate::connect(url).await?;
+    migration::migrate(&db).await?;
+    db.conn.close().await.ok();
+    progress("sqlite", 0);
+    Ok(0)
+}
+
+fn remove_sqlite_files(path: &Path) -> StoreResult<()> {
     for suffix in ["", "-wal", "-shm"] {
-        let p = std::path::PathBuf::from(format!("{}{suffix}", target.display()));
+        let p = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
         if p.exists() {
             std::fs::remove_file(p)?;
         }
     }
-    if let Some(parent) = target.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    std::fs::copy(file, &target)?;
-    let db = crate::connect(url).await?;
-    migration::migrate(&db).await?;
-    progress("sqlite", 0);
-    Ok(0)
+    Ok(())
 }
 
 async fn restore_logical(url: &DbUrl, file: &Path, force: bool, progress: Progress<'_>) -> StoreResult<u64> {

@@ -23,12 +23,12 @@ pub struct AppState {
 pub fn build_router(state: AppState) -> Router {
     Router::new()
         .merge(routes::router())
-        .merge(assets::router())
         .fallback(|| async { crate::error::AppError::NotFound })
         .layer(axum::middleware::from_fn(middleware::require_csrf_checked))
         .layer(axum::middleware::from_fn(middleware::render_errors))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::load_context))
         .merge(routes::health::router())
+        .merge(assets::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))

@@ -15,6 +15,7 @@ pub struct Model {
     pub password_hash: Option<String>,
     pub totp_secret: Option<String>,
     pub mfa_enabled: bool,
+    pub totp_last_step: Option<i64>,
     pub disabled: bool,
     pub locale: String,
     pub locked_until: Option<i64>,

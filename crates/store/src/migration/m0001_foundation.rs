@@ -57,6 +57,7 @@ impl MigrationTrait for Migration {
                 .col(text_null("password_hash"))
                 .col(text_null("totp_secret"))
                 .col(boolean("mfa_enabled", false))
+                .col(big_null("totp_last_step"))
                 .col(boolean("disabled", false))
                 .col(text("locale"))
                 .col(big_null("locked_until"))

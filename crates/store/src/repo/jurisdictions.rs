@@ -58,5 +58,9 @@ pub async fn ensure_default(db: &Db, name: &str, time_zone: &str) -> StoreResult
     if let Some(first) = list(db).await?.into_iter().next() {
         return Ok(first);
     }
-    create(db, "default", name, None, time_zone).await
+    match create(db, "default", name, None, time_zone).await {
+        // Another instance starting at the same moment created it first.
+        Err(StoreError::Conflict { .. }) => list(db).await?.into_iter().next().ok_or(StoreError::NotFound),
+        other => other,
+    }
 }

@@ -97,6 +97,18 @@ pub async fn mark_attempt_failed(db: &Db, id: i64, error: &str, give_up: bool) -
 /// Moves held messages to pending (when SMTP becomes configured) and returns their ids.
 pub async fn release_held(db: &Db) -> StoreResult<Vec<(i64, i64)>> {
     let held = Entity::find().filter(Column::Status.eq(HELD)).all(&db.conn).await?;
-    Entity::update_many().col_expr(Column::Status, Expr::value(PENDING)).filter(Column::Status.eq(HELD)).exec(&db.conn).await?;
-    Ok(held.into_iter().map(|m| (m.jurisdiction_id, m.id)).collect())
+    let mut released = Vec::with_capacity(held.len());
+    for m in held {
+        // Per message, so one stored meanwhile stays held (and is released next time) rather than lost.
+        let r = Entity::update_many()
+            .col_expr(Column::Status, Expr::value(PENDING))
+            .filter(Column::Id.eq(m.id))
+            .filter(Column::Status.eq(HELD))
+            .exec(&db.conn)
+            .await?;
+        if r.rows_affected == 1 {
+            released.push((m.jurisdiction_id, m.id));
+        }
+    }
+    Ok(released)
 }

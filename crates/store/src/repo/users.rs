@@ -4,7 +4,7 @@ use crate::entities::user::{self, Column, Entity, Model};
 use crate::error::{StoreError, StoreResult};
 use crate::{Db, now};
 use commonbeat_domain::{Email, Locale, PersonName, Role};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 
 /// What is needed to create an account.
@@ -33,6 +33,7 @@ pub async fn create(db: &Db, jurisdiction_id: i64, new: NewUser) -> StoreResult<
         password_hash: Set(new.password_hash),
         totp_secret: Set(None),
         mfa_enabled: Set(false),
+        totp_last_step: Set(None),
         disabled: Set(false),
         locale: Set(new.locale.tag().to_string()),
         locked_until: Set(None),
@@ -121,4 +122,17 @@ pub async fn update(db: &Db, jurisdiction_id: i64, id: i64, change: Change) -> S
 /// The account's role, parsed.
 pub fn role_of(u: &Model) -> Role {
     u.role.parse().unwrap_or(Role::Community)
+}
+
+/// Records that the TOTP time step `step` was used, atomically; `false` when that step (or a later one) was already
+/// used, so a code cannot be replayed, even by two requests at once.
+pub async fn claim_totp_step(db: &Db, jurisdiction_id: i64, id: i64, step: i64) -> StoreResult<bool> {
+    let r = Entity::update_many()
+        .col_expr(Column::TotpLastStep, Expr::value(step))
+        .filter(Column::Id.eq(id))
+        .filter(Column::JurisdictionId.eq(jurisdiction_id))
+        .filter(Column::TotpLastStep.is_null().or(Column::TotpLastStep.lt(step)))
+        .exec(&db.conn)
+        .await?;
+    Ok(r.rows_affected == 1)
 }

@@ -21,10 +21,22 @@ fn totp(secret_b32: &str, account: &str, issuer: &str) -> Option<TOTP> {
 
 /// Whether `code` is valid for the secret now (±30 s).
 pub fn check(secret_b32: &str, code: &str) -> bool {
+    matching_step(secret_b32, code, now_secs()).is_some()
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+/// The 30-second time step whose code `code` is, among the previous, current and next step at `now`. The caller
+/// records the step so the code cannot be used twice.
+pub fn matching_step(secret_b32: &str, code: &str, now: u64) -> Option<i64> {
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
-    code.len() == 6
-        && code.chars().all(|c| c.is_ascii_digit())
-        && totp(secret_b32, "x", "CommonBeat").is_some_and(|t| t.check_current(&code).unwrap_or(false))
+    if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let t = totp(secret_b32, "x", "CommonBeat")?;
+    [now.saturating_sub(30), now, now + 30].into_iter().find(|&at| t.generate(at) == code).map(|at| (at / 30) as i64)
 }
 
 /// The current code for a secret (demo mode shows it; tests use it).
@@ -75,6 +87,17 @@ mod tests {
         let wrong = format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000);
         assert!(!check(&s, &wrong));
         assert!(!check(&s, "abcdef"));
+    }
+
+    #[test]
+    fn steps_are_found_within_one_step_of_skew_only() {
+        let s = new_secret();
+        let t = totp(&s, "x", "CommonBeat").unwrap();
+        let now = 1_800_000_000u64;
+        assert_eq!(matching_step(&s, &t.generate(now), now), Some((now / 30) as i64));
+        assert_eq!(matching_step(&s, &t.generate(now - 30), now), Some((now / 30 - 1) as i64));
+        assert_eq!(matching_step(&s, &t.generate(now + 30), now), Some((now / 30 + 1) as i64));
+        assert_eq!(matching_step(&s, &t.generate(now - 90), now), None);
     }
 
     #[test]

@@ -103,7 +103,13 @@ async fn start_session(state: &AppState, ctx: &Ctx, user_id: i64, mfa_pending: b
 
 /// Counts a failure for the account and locks it at the fifth within 15 minutes.
 async fn register_failure(state: &AppState, ctx: &Ctx, u: Option<&user::Model>, email: &str, why: &str) -> AppResult<()> {
-    let n = throttle::record_failure(&state.db, ctx.jid(), u.map(|u| u.id), email, &ctx.source).await?;
+    // Attempts against an already locked account are audited but do not extend the lock, so nobody can keep
+    // someone else's account locked by trying once every 15 minutes.
+    let n = if u.is_some_and(is_locked) {
+        0
+    } else {
+        throttle::record_failure(&state.db, ctx.jid(), u.map(|u| u.id), email, &ctx.source).await?
+    };
     let mut details = json!({"email": email, "reason": why, "failures": n});
     if let Some(u) = u
         && n >= MAX_FAILURES
@@ -225,7 +231,12 @@ async fn mfa_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<CodeF
     }
     let secret = u.totp_secret.clone().unwrap_or_default();
     let code = f.code.trim();
-    let by_totp = u.mfa_enabled && totp::check(&secret, code);
+    let step = if u.mfa_enabled { totp::matching_step(&secret, code, now() as u64) } else { None };
+    // A code counts once: its time step is claimed atomically, so a replayed code fails.
+    let by_totp = match step {
+        Some(step) => users::claim_totp_step(&state.db, ctx.jid(), u.id, step).await?,
+        None => false,
+    };
     let by_recovery = !by_totp
         && code.len() >= 12
         && tokens::use_recovery_code(&state.db, ctx.jid(), u.id, &totp::recovery_code_hash(code)).await?;
@@ -303,11 +314,15 @@ async fn setup_submit(State(state): State<AppState>, ctx: Ctx, Query(q): Query<N
         return Ok(Redirect::to("/account").into_response());
     }
     let secret = u.totp_secret.clone().ok_or_else(|| AppError::invalid("code", "start enrolment first"))?;
-    if !totp::check(&secret, &f.code) {
+    let step = totp::matching_step(&secret, &f.code, now() as u64);
+    if step.is_none() {
         let t = ctx.tr();
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &setup_page(&ctx, &u, &secret, Some(t.t("mfa-failed")))?);
     }
     users::update(&state.db, ctx.jid(), u.id, Change::Totp(Some(secret), true)).await?;
+    if let Some(step) = step {
+        users::claim_totp_step(&state.db, ctx.jid(), u.id, step).await?;
+    }
     let (codes, hashes) = totp::new_recovery_codes();
     tokens::replace_recovery_codes(&state.db, ctx.jid(), u.id, &hashes).await?;
     let cookie = start_session(&state, &ctx, u.id, false).await?;

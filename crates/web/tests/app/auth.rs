@@ -190,3 +190,21 @@ async fn next_parameter_cannot_redirect_off_site() {
         .unwrap();
     assert_eq!(r.headers()["location"], "/account");
 }
+
+#[tokio::test]
+async fn a_totp_code_cannot_be_used_twice() {
+    let app = TestApp::spawn().await;
+    let (_, secret) = app.user("officer@example.org", Role::Police).await;
+    let secret = secret.unwrap();
+    let code = totp::current_code(&secret).unwrap();
+    let mut statuses = Vec::new();
+    for _ in 0..2 {
+        let c = app.client();
+        let csrf = app.csrf(&c, "/login").await;
+        c.post(app.url("/login")).form(&[("csrf_token", csrf.as_str()), ("email", "officer@example.org"), ("password", PW)]).send().await.unwrap();
+        let csrf = app.csrf(&c, "/login/mfa").await;
+        let r = c.post(app.url("/login/mfa")).form(&[("csrf_token", csrf.as_str()), ("code", code.as_str())]).send().await.unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    assert_eq!(statuses, vec![303, 401], "the second use of the same code is refused");
+}

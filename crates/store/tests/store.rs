@@ -1,0 +1,167 @@
+//! Repository behaviour that must hold on both backends, including under concurrency.
+//! SQLite by default; PostgreSQL when `COMMONBEAT_TEST_POSTGRES` is set (a database per test, dropped after).
+
+use commonbeat_domain::{Email, Locale, PersonName, Role};
+use commonbeat_store::repo::tokens::Purpose;
+use commonbeat_store::repo::users::NewUser;
+use commonbeat_store::repo::{audit, jobs, jurisdictions, throttle, tokens, users};
+use commonbeat_store::{Backend, Db, DbUrl, migration};
+use sea_orm::ConnectionTrait;
+
+struct Fresh {
+    db: Db,
+    _dir: tempfile::TempDir,
+    pg: Option<(String, String)>,
+}
+
+async fn fresh() -> Fresh {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, pg) = match std::env::var("COMMONBEAT_TEST_POSTGRES").ok().filter(|v| !v.is_empty()) {
+        Some(admin) => {
+            let name = format!("cb_store_{}", &commonbeat_store::secrets::hash_token(&commonbeat_store::secrets::new_token())[..16]);
+            let a = commonbeat_store::connect(&DbUrl::parse(&admin).unwrap()).await.unwrap();
+            a.conn.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+            a.conn.close().await.ok();
+            (format!("{}/{name}", admin.rsplit_once('/').unwrap().0), Some((admin, name)))
+        }
+        None => (format!("sqlite://{}/s.db", dir.path().display()), None),
+    };
+    let db = commonbeat_store::connect(&DbUrl::parse(&url).unwrap()).await.unwrap();
+    migration::migrate(&db).await.unwrap();
+    Fresh { db, _dir: dir, pg }
+}
+
+impl Fresh {
+    async fn done(self) {
+        self.db.conn.close().await.ok();
+        if let Some((admin, name)) = self.pg {
+            let a = commonbeat_store::connect(&DbUrl::parse(&admin).unwrap()).await.unwrap();
+            a.conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.unwrap();
+        }
+    }
+}
+
+async fn user(db: &Db, jid: i64, email: &str) -> i64 {
+    users::create(
+        db,
+        jid,
+        NewUser { email: Email::parse(email).unwrap(), name: PersonName::parse("T").unwrap(), role: Role::Community, password_hash: None, locale: Locale::En },
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+#[tokio::test]
+async fn backup_table_list_names_every_table_the_migrations_create() {
+    let f = fresh().await;
+    let sql = match f.db.backend {
+        Backend::Sqlite => "SELECT name AS t FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'seaql_migrations'",
+        Backend::Postgres => "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'seaql_migrations'",
+    };
+    let rows = f.db.conn.query_all_raw(f.db.stmt(sql, vec![])).await.unwrap();
+    let mut found: Vec<String> = rows.iter().map(|r| r.try_get::<String>("", "t").unwrap()).collect();
+    found.sort();
+    let mut listed: Vec<String> = migration::TABLES.iter().map(|s| s.to_string()).collect();
+    listed.sort();
+    assert_eq!(found, listed);
+    f.done().await;
+}
+
+#[tokio::test]
+async fn concurrent_job_claims_never_hand_out_the_same_job() {
+    let f = fresh().await;
+    let j = jurisdictions::ensure_default(&f.db, "T", "UTC").await.unwrap();
+    for i in 0..20 {
+        jobs::enqueue(&f.db, j.id, "test", &i.to_string(), 0).await.unwrap();
+    }
+    let claims = futures::future::join_all((0..8).map(|_| {
+        let db = f.db.clone();
+        async move {
+            let mut mine = Vec::new();
+            while let Some(job) = jobs::claim(&db, 60).await.unwrap() {
+                mine.push(job.id);
+                jobs::complete(&db, job.id).await.unwrap();
+            }
+            mine
+        }
+    }))
+    .await;
+    let mut all: Vec<i64> = claims.into_iter().flatten().collect();
+    all.sort();
+    let n = all.len();
+    all.dedup();
+    assert_eq!((n, all.len()), (20, 20), "every job claimed exactly once");
+    assert_eq!(jobs::pending_count(&f.db).await.unwrap(), 0);
+    f.done().await;
+}
+
+#[tokio::test]
+async fn failed_jobs_retry_then_give_up() {
+    let f = fresh().await;
+    let j = jurisdictions::ensure_default(&f.db, "T", "UTC").await.unwrap();
+    jobs::enqueue(&f.db, j.id, "flaky", "", 0).await.unwrap();
+    let mut gave_up = false;
+    for _ in 0..5 {
+        let job = jobs::claim(&f.db, 60).await.unwrap().expect("due");
+        gave_up = jobs::fail(&f.db, &job, "boom", -1).await.unwrap();
+    }
+    assert!(gave_up, "gives up after max_attempts");
+    assert!(jobs::claim(&f.db, 60).await.unwrap().is_none());
+    f.done().await;
+}
+
+#[tokio::test]
+async fn single_use_tokens_are_single_use_under_concurrency_and_expire() {
+    let f = fresh().await;
+    let j = jurisdictions::ensure_default(&f.db, "T", "UTC").await.unwrap();
+    let u = user(&f.db, j.id, "a@example.org").await;
+    let t = tokens::issue_one_time(&f.db, j.id, u, Purpose::PasswordReset).await.unwrap();
+    let results = futures::future::join_all((0..6).map(|_| tokens::consume_one_time(&f.db, j.id, &t, Purpose::PasswordReset))).await;
+    assert_eq!(results.into_iter().filter(|r| matches!(r, Ok(Some(_)))).count(), 1);
+    let t2 = tokens::issue_one_time(&f.db, j.id, u, Purpose::Invitation).await.unwrap();
+    assert!(tokens::consume_one_time(&f.db, j.id, &t2, Purpose::PasswordReset).await.unwrap().is_none(), "purpose must match");
+    f.db.conn.execute_unprepared("UPDATE one_time_tokens SET expires_at = 0").await.unwrap();
+    assert!(tokens::peek_one_time(&f.db, j.id, &t2, Purpose::Invitation).await.unwrap().is_none(), "expired");
+    f.done().await;
+}
+
+#[tokio::test]
+async fn concurrent_audit_appends_keep_one_unbroken_chain() {
+    let f = fresh().await;
+    let j = jurisdictions::ensure_default(&f.db, "T", "UTC").await.unwrap();
+    futures::future::join_all((0..40).map(|i| {
+        audit::append(&f.db, j.id, audit::AuditEvent { actor: format!("a{i}"), action: "x".into(), outcome: "success".into(), ..Default::default() })
+    }))
+    .await
+    .into_iter()
+    .for_each(|r| {
+        r.unwrap();
+    });
+    assert_eq!(audit::verify(&f.db, j.id).await.unwrap(), Ok(40));
+    f.done().await;
+}
+
+#[tokio::test]
+async fn rate_limit_windows_count_every_hit_once() {
+    let f = fresh().await;
+    let hits = futures::future::join_all((0..25).map(|_| throttle::hit(&f.db, "bucket", 3600))).await;
+    let mut counts: Vec<i64> = hits.into_iter().map(|h| h.unwrap()).collect();
+    counts.sort();
+    // Within one window every hit gets a distinct count 1..=25 (a window boundary may split them in two runs).
+    counts.dedup();
+    assert!(counts.len() >= 13 && *counts.last().unwrap() <= 25, "{counts:?}");
+    f.done().await;
+}
+
+#[tokio::test]
+async fn totp_steps_can_be_claimed_once() {
+    let f = fresh().await;
+    let j = jurisdictions::ensure_default(&f.db, "T", "UTC").await.unwrap();
+    let u = user(&f.db, j.id, "a@example.org").await;
+    assert!(users::claim_totp_step(&f.db, j.id, u, 100).await.unwrap());
+    assert!(!users::claim_totp_step(&f.db, j.id, u, 100).await.unwrap());
+    assert!(!users::claim_totp_step(&f.db, j.id, u, 99).await.unwrap());
+    assert!(users::claim_totp_step(&f.db, j.id, u, 101).await.unwrap());
+    f.done().await;
+}
