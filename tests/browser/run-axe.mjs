@@ -140,6 +140,10 @@ async function login(page, base, creds) {
     throw new Error(`no navigation after submitting #login-form: ${oneLine(e.message)}`);
   }
 
+  if (creds.stop_after_password) {
+    // The session stays half signed in (MFA challenge or enrolment pending) so those pages can be checked.
+    return;
+  }
   if (pathOf(page) === '/login/mfa') {
     if (!creds.totp_secret) {
       throw new Error('server asked for MFA (/login/mfa) but the plan has no totp_secret');
@@ -228,16 +232,16 @@ async function keyboardCheck(page, url) {
   return problems;
 }
 
-async function checkPage(page, { base, session, pagePath, lang, axeSource, screenshots, enforceCsp, cspErrors }) {
+async function checkPage(page, { base, session, pagePath, lang, axeSource, screenshots, enforceCsp, cspErrors, expectStatus }) {
   const problems = [];
   const url = withLang(base, pagePath, lang);
 
   cspErrors.length = 0;
   const resp = await page.goto(url, { waitUntil: 'load' });
   const status = resp ? resp.status() : 0;
-  if (!resp || status >= 400) {
-    problems.push(`HTTP status ${resp ? status : 'none'}`);
-    return problems; // nothing else is meaningful on an error page
+  if (expectStatus !== undefined ? status !== expectStatus : (!resp || status >= 400)) {
+    problems.push(`HTTP status ${resp ? status : 'none'}${expectStatus !== undefined ? `, want ${expectStatus}` : ''}`);
+    return problems; // nothing else is meaningful on an unexpected page
   }
 
   const htmlLang = await page.evaluate(() => document.documentElement.lang);
@@ -340,12 +344,15 @@ async function main() {
           }
         }
 
-        for (const pagePath of s.pages || []) {
+        for (const entry of s.pages || []) {
+          // A page is a path, or {"path": …, "status": N} for pages that must answer with an error status.
+          const pagePath = typeof entry === 'string' ? entry : entry.path;
+          const expectStatus = typeof entry === 'string' ? undefined : entry.status;
           for (const lang of LANGS) {
             const what = `${name} ${lang} ${pagePath}`;
             let problems;
             try {
-              problems = await checkPage(page, { base, session: name, pagePath, lang, axeSource, screenshots, enforceCsp, cspErrors });
+              problems = await checkPage(page, { base, session: name, pagePath, lang, axeSource, screenshots, enforceCsp, cspErrors, expectStatus });
             } catch (e) {
               problems = [`error: ${oneLine(e.message, 500)}`];
             }

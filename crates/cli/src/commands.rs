@@ -34,7 +34,14 @@ pub async fn run(args: Cli) -> anyhow::Result<ExitCode> {
             let rows = backup::backup(&db, &file, &|t, n| bar.set_message(format!("{t}: {n} rows"))).await?;
             bar.finish_and_clear();
             let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
-            say(&g, &format!("backup written to {} ({size} bytes{})", file.display(), if rows > 0 { format!(", {rows} rows") } else { String::new() }));
+            say(
+                &g,
+                &format!(
+                    "backup written to {} ({size} bytes{})",
+                    file.display(),
+                    if rows > 0 { format!(", {rows} rows") } else { String::new() }
+                ),
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Restore { file, force } => {
@@ -42,7 +49,15 @@ pub async fn run(args: Cli) -> anyhow::Result<ExitCode> {
             let bar = spinner(&g, "restoring");
             let rows = backup::restore(&url, &file, force, &|t, n| bar.set_message(format!("{t}: {n} rows"))).await?;
             bar.finish_and_clear();
-            say(&g, &format!("restored {} into {}{}", file.display(), url.redacted(), if rows > 0 { format!(" ({rows} rows)") } else { String::new() }));
+            say(
+                &g,
+                &format!(
+                    "restored {} into {}{}",
+                    file.display(),
+                    url.redacted(),
+                    if rows > 0 { format!(" ({rows} rows)") } else { String::new() }
+                ),
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit(AuditCommand::Verify) => {
@@ -74,7 +89,10 @@ fn spinner(g: &Global, what: &str) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new_spinner();
-    bar.set_style(ProgressStyle::with_template("{spinner} {prefix}: {msg} [{elapsed}]").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {prefix}: {msg} [{elapsed}]")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
     bar.set_prefix(what.to_string());
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     bar
@@ -184,7 +202,9 @@ async fn serve(g: &Global, s: ServeArgs) -> anyhow::Result<ExitCode> {
     }
     jurisdictions::ensure_default(&db, &s.jurisdiction_name, &s.time_zone).await?;
     if users::count(&db, jurisdiction(&db, g).await?.id).await? == 0 {
-        eprintln!("no accounts yet: create the first administrator with `commonbeat user add --role admin --email … --name …`");
+        eprintln!(
+            "no accounts yet: create the first administrator with `commonbeat user add --role admin --email … --name …`"
+        );
     }
     say(g, &format!("CommonBeat listening on {} ({})", config.public_url, url.redacted()));
     serve_with(db, config, &s.bind).await?;
@@ -212,11 +232,25 @@ async fn user(g: &Global, cmd: UserCommand) -> anyhow::Result<ExitCode> {
             let u = users::create(&db, j.id, NewUser { email, name, role, password_hash, locale: Locale::En })
                 .await
                 .map_err(|e| anyhow!("{e}"))?;
-            cli_audit(&db, j.id, "user.create", &format!("user:{}", u.id), serde_json::json!({"email": u.email, "role": u.role})).await?;
+            cli_audit(
+                &db,
+                j.id,
+                "user.create",
+                &format!("user:{}", u.id),
+                serde_json::json!({"email": u.email, "role": u.role}),
+            )
+            .await?;
             say(g, &format!("created {} account {} (id {})", u.role, u.email, u.id));
             if !has_pw {
-                let state = AppState { db: db.clone(), config: Arc::new(WebConfig::local(&std::env::var("COMMONBEAT_PUBLIC_URL").unwrap_or_else(|_| "http://127.0.0.1:8080".into()))) };
-                let link = commonbeat_web::routes::invites::send_invitation(&state, &j, &u, Locale::En).await.map_err(|e| anyhow!("{e}"))?;
+                let state = AppState {
+                    db: db.clone(),
+                    config: Arc::new(WebConfig::local(
+                        &std::env::var("COMMONBEAT_PUBLIC_URL").unwrap_or_else(|_| "http://127.0.0.1:8080".into()),
+                    )),
+                };
+                let link = commonbeat_web::routes::invites::send_invitation(&state, &j, &u, Locale::En)
+                    .await
+                    .map_err(|e| anyhow!("{e}"))?;
                 println!("invitation link (single use, 7 days): {link}");
             }
             if role.requires_mfa() {
@@ -224,10 +258,23 @@ async fn user(g: &Global, cmd: UserCommand) -> anyhow::Result<ExitCode> {
             }
         }
         UserCommand::List => {
-            println!("{:<6} {:<36} {:<28} {:<10} {:<5} {}", "id", "email", "name", "role", "mfa", "status");
+            println!("{:<6} {:<36} {:<28} {:<10} {:<5} status", "id", "email", "name", "role", "mfa");
             for u in users::list(&db, j.id).await? {
-                let status = if u.disabled { "disabled" } else if u.password_hash.is_none() { "invited" } else { "active" };
-                println!("{:<6} {:<36} {:<28} {:<10} {:<5} {status}", u.id, u.email, u.name, u.role, if u.mfa_enabled { "yes" } else { "no" });
+                let status = if u.disabled {
+                    "disabled"
+                } else if u.password_hash.is_none() {
+                    "invited"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{:<6} {:<36} {:<28} {:<10} {:<5} {status}",
+                    u.id,
+                    u.email,
+                    u.name,
+                    u.role,
+                    if u.mfa_enabled { "yes" } else { "no" }
+                );
             }
         }
         UserCommand::Disable { email } => {
@@ -240,7 +287,14 @@ async fn user(g: &Global, cmd: UserCommand) -> anyhow::Result<ExitCode> {
         UserCommand::Token { email, name } => {
             let u = find(&db, j.id, &email).await?;
             let (token, rec) = tokens::create_api_token(&db, j.id, u.id, &name).await?;
-            cli_audit(&db, j.id, "token.create", &format!("api_token:{}", rec.id), serde_json::json!({"label": name, "user": u.id})).await?;
+            cli_audit(
+                &db,
+                j.id,
+                "token.create",
+                &format!("api_token:{}", rec.id),
+                serde_json::json!({"label": name, "user": u.id}),
+            )
+            .await?;
             println!("{token}");
             if !g.quiet {
                 eprintln!("this token is shown once; it is stored hashed and can be revoked in account settings");

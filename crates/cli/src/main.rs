@@ -11,7 +11,9 @@ fn main() -> std::process::ExitCode {
     let args = cli::Cli::parse();
     let filter = if args.global.quiet { "warn" } else { "info,sqlx=warn,sea_orm=warn" };
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("COMMONBEAT_LOG").unwrap_or_else(|_| filter.into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("COMMONBEAT_LOG").unwrap_or_else(|_| filter.into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {

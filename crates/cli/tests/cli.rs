@@ -1,91 +1,10 @@
 //! The `commonbeat` binary end to end: flags, users, tokens, audit verification, backup and restore — on SQLite,
 //! and on PostgreSQL when `COMMONBEAT_TEST_POSTGRES` is set.
 
-use commonbeat_store::DbUrl;
-use sea_orm::ConnectionTrait;
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_commonbeat");
-const PW: &str = "lantern orchard velvet quarry";
-
-/// A fresh database: a temp SQLite file or a new PostgreSQL database (dropped at the end).
-struct Target {
-    url: String,
-    dir: tempfile::TempDir,
-    pg: Option<(String, String)>,
-}
-
-fn pg_admin() -> Option<String> {
-    std::env::var("COMMONBEAT_TEST_POSTGRES").ok().filter(|v| !v.is_empty())
-}
-
-fn block<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
-}
-
-impl Target {
-    fn new() -> Target {
-        let dir = tempfile::tempdir().unwrap();
-        match pg_admin() {
-            Some(admin) => {
-                let name = format!("cb_cli_{}", &commonbeat_store::secrets::hash_token(&commonbeat_store::secrets::new_token())[..16]);
-                block(async {
-                    let db = commonbeat_store::connect(&DbUrl::parse(&admin).unwrap()).await.unwrap();
-                    db.conn.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
-                });
-                let base = admin.rsplit_once('/').unwrap().0.to_string();
-                Target { url: format!("{base}/{name}"), dir, pg: Some((admin, name)) }
-            }
-            None => Target { url: format!("sqlite://{}/cb.db", dir.path().display()), dir, pg: None },
-        }
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.run_stdin(args, None)
-    }
-
-    fn run_stdin(&self, args: &[&str], stdin: Option<&str>) -> Output {
-        let mut child = Command::new(BIN)
-            .args(args)
-            .env("COMMONBEAT_DATABASE_URL", &self.url)
-            .env_remove("COMMONBEAT_SMTP_URL")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        if let Some(s) = stdin {
-            child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
-        }
-        drop(child.stdin.take());
-        child.wait_with_output().unwrap()
-    }
-
-    fn sql(&self, sql: &str) {
-        block(async {
-            let db = commonbeat_store::connect(&DbUrl::parse(&self.url).unwrap()).await.unwrap();
-            db.conn.execute_unprepared(sql).await.unwrap();
-            db.conn.close().await.ok();
-        });
-    }
-}
-
-impl Drop for Target {
-    fn drop(&mut self) {
-        if let Some((admin, name)) = self.pg.take() {
-            block(async {
-                if let Ok(db) = commonbeat_store::connect(&DbUrl::parse(&admin).unwrap()).await {
-                    let _ = db.conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
-                }
-            });
-        }
-    }
-}
-
-fn out(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
+use common::*;
+use std::process::Command;
 
 #[test]
 fn bad_flags_exit_2_with_a_one_line_error() {
@@ -108,12 +27,21 @@ fn unknown_database_schemes_are_refused() {
 fn users_are_added_listed_disabled_and_given_tokens() {
     let t = Target::new();
     assert!(t.run(&["migrate"]).status.success());
-    let weak = t.run_stdin(&["user", "add", "--email", "a@example.org", "--name", "Ann", "--role", "admin", "--password-stdin"], Some("password123\n"));
+    let weak = t.run_stdin(
+        &["user", "add", "--email", "a@example.org", "--name", "Ann", "--role", "admin", "--password-stdin"],
+        Some("password123\n"),
+    );
     assert_eq!(weak.status.code(), Some(1));
     assert!(out(&weak).contains("password"), "{}", out(&weak));
-    let ok = t.run_stdin(&["user", "add", "--email", "A@Example.org", "--name", "Ann Admin", "--role", "admin", "--password-stdin"], Some(&format!("{PW}\n")));
+    let ok = t.run_stdin(
+        &["user", "add", "--email", "A@Example.org", "--name", "Ann Admin", "--role", "admin", "--password-stdin"],
+        Some(&format!("{PW}\n")),
+    );
     assert!(ok.status.success(), "{}", out(&ok));
-    let dup = t.run_stdin(&["user", "add", "--email", "a@example.org", "--name", "Ann", "--role", "admin", "--password-stdin"], Some(&format!("{PW}\n")));
+    let dup = t.run_stdin(
+        &["user", "add", "--email", "a@example.org", "--name", "Ann", "--role", "admin", "--password-stdin"],
+        Some(&format!("{PW}\n")),
+    );
     assert_eq!(dup.status.code(), Some(1));
     assert!(out(&dup).contains("email is already in use"), "{}", out(&dup));
     let invited = t.run(&["user", "add", "--email", "ben@example.org", "--name", "Ben", "--role", "community"]);
@@ -151,7 +79,14 @@ fn audit_verify_passes_then_names_a_tampered_entry() {
 #[test]
 fn backup_and_restore_round_trip_and_restore_refuses_a_database_with_data() {
     let src = Target::new();
-    assert!(src.run_stdin(&["user", "add", "--email", "keep@example.org", "--name", "Keeper", "--role", "police", "--password-stdin"], Some(&format!("{PW}\n"))).status.success());
+    assert!(
+        src.run_stdin(
+            &["user", "add", "--email", "keep@example.org", "--name", "Keeper", "--role", "police", "--password-stdin"],
+            Some(&format!("{PW}\n"))
+        )
+        .status
+        .success()
+    );
     assert!(src.run(&["user", "token", "--email", "keep@example.org"]).status.success());
     let file = src.dir.path().join("backup.cb");
     let b = src.run(&["backup", file.to_str().unwrap()]);
@@ -166,7 +101,11 @@ fn backup_and_restore_round_trip_and_restore_refuses_a_database_with_data() {
     assert!(list.contains("keep@example.org") && list.contains("police"), "{list}");
     assert!(dst.run(&["audit", "verify"]).status.success(), "the audit chain survives the round trip");
     // New rows after restore get fresh ids (sequences reset on PostgreSQL).
-    assert!(dst.run(&["user", "add", "--email", "new@example.org", "--name", "New", "--role", "community"]).status.success());
+    assert!(
+        dst.run(&["user", "add", "--email", "new@example.org", "--name", "New", "--role", "community"])
+            .status
+            .success()
+    );
 
     let again = dst.run(&["restore", file.to_str().unwrap()]);
     assert_eq!(again.status.code(), Some(1));

@@ -126,11 +126,7 @@ impl Email {
             && local.len() <= 64
             && !local.contains('@')
             && local.chars().all(|c| !c.is_whitespace() && !c.is_control() && c != '<' && c != '>');
-        if domain_ok && local_ok {
-            Ok(Email(s))
-        } else {
-            Err(EmailError::Malformed)
-        }
+        if domain_ok && local_ok { Ok(Email(s)) } else { Err(EmailError::Malformed) }
     }
 
     /// The normalised address.

@@ -90,10 +90,7 @@ where
         }
         let computed = rec.compute_hash();
         if computed != stored {
-            return Err(ChainBreak {
-                id: rec.id,
-                reason: "content does not match its hash (entry altered)".into(),
-            });
+            return Err(ChainBreak { id: rec.id, reason: "content does not match its hash (entry altered)".into() });
         }
         expected_prev = computed;
         count += 1;

@@ -41,9 +41,7 @@ impl Locale {
         for (i, part) in header.split(',').enumerate() {
             let mut bits = part.split(';');
             let tag = bits.next().unwrap_or("");
-            let q = bits
-                .find_map(|b| b.trim().strip_prefix("q=").and_then(|v| v.parse::<f32>().ok()))
-                .unwrap_or(1.0);
+            let q = bits.find_map(|b| b.trim().strip_prefix("q=").and_then(|v| v.parse::<f32>().ok())).unwrap_or(1.0);
             if let Some(l) = Locale::from_tag(tag)
                 && q > 0.0
                 && best.is_none_or(|(bq, bi, _)| q > bq || (q == bq && i < bi))

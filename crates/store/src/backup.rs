@@ -46,8 +46,9 @@ async fn logical_dump(db: &Db, file: &Path, progress: Progress<'_>) -> StoreResu
     txn.execute_unprepared("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").await.ok();
     let mut total = 0u64;
     for table in TABLES {
-        let rows =
-            JsonValue::find_by_statement(db.stmt(&format!("SELECT * FROM {table} ORDER BY id"), vec![])).all(&txn).await?;
+        let rows = JsonValue::find_by_statement(db.stmt(&format!("SELECT * FROM {table} ORDER BY id"), vec![]))
+            .all(&txn)
+            .await?;
         for row in rows {
             writeln!(out, "{}", serde_json::json!({"t": table, "r": row}))?;
             total += 1;
@@ -77,9 +78,9 @@ pub async fn restore(url: &DbUrl, file: &Path, force: bool, progress: Progress<'
         (Backend::Sqlite, false) => Err(StoreError::Invalid(
             "this file is not a SQLite backup; logical (PostgreSQL) backups restore into PostgreSQL".into(),
         )),
-        (Backend::Postgres, true) => Err(StoreError::Invalid(
-            "this file is a SQLite backup; restore it with a sqlite:// database URL".into(),
-        )),
+        (Backend::Postgres, true) => {
+            Err(StoreError::Invalid("this file is a SQLite backup; restore it with a sqlite:// database URL".into()))
+        }
     }
 }
 

@@ -1,8 +1,8 @@
 //! Connecting to the database chosen by URL, with the SQLite settings the project relies on.
 
 use crate::error::{StoreError, StoreResult};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;

@@ -20,8 +20,5 @@ pub use sea_orm::DatabaseConnection;
 
 /// Current time as unix seconds. All stored times are UTC unix seconds (`i64`).
 pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }

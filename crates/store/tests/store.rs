@@ -18,7 +18,10 @@ async fn fresh() -> Fresh {
     let dir = tempfile::tempdir().unwrap();
     let (url, pg) = match std::env::var("COMMONBEAT_TEST_POSTGRES").ok().filter(|v| !v.is_empty()) {
         Some(admin) => {
-            let name = format!("cb_store_{}", &commonbeat_store::secrets::hash_token(&commonbeat_store::secrets::new_token())[..16]);
+            let name = format!(
+                "cb_store_{}",
+                &commonbeat_store::secrets::hash_token(&commonbeat_store::secrets::new_token())[..16]
+            );
             let a = commonbeat_store::connect(&DbUrl::parse(&admin).unwrap()).await.unwrap();
             a.conn.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
             a.conn.close().await.ok();
@@ -45,7 +48,13 @@ async fn user(db: &Db, jid: i64, email: &str) -> i64 {
     users::create(
         db,
         jid,
-        NewUser { email: Email::parse(email).unwrap(), name: PersonName::parse("T").unwrap(), role: Role::Community, password_hash: None, locale: Locale::En },
+        NewUser {
+            email: Email::parse(email).unwrap(),
+            name: PersonName::parse("T").unwrap(),
+            role: Role::Community,
+            password_hash: None,
+            locale: Locale::En,
+        },
     )
     .await
     .unwrap()
@@ -56,8 +65,12 @@ async fn user(db: &Db, jid: i64, email: &str) -> i64 {
 async fn backup_table_list_names_every_table_the_migrations_create() {
     let f = fresh().await;
     let sql = match f.db.backend {
-        Backend::Sqlite => "SELECT name AS t FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'seaql_migrations'",
-        Backend::Postgres => "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'seaql_migrations'",
+        Backend::Sqlite => {
+            "SELECT name AS t FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'seaql_migrations'"
+        }
+        Backend::Postgres => {
+            "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'seaql_migrations'"
+        }
     };
     let rows = f.db.conn.query_all_raw(f.db.stmt(sql, vec![])).await.unwrap();
     let mut found: Vec<String> = rows.iter().map(|r| r.try_get::<String>("", "t").unwrap()).collect();
@@ -117,10 +130,15 @@ async fn single_use_tokens_are_single_use_under_concurrency_and_expire() {
     let j = jurisdictions::ensure_default(&f.db, "T", "UTC").await.unwrap();
     let u = user(&f.db, j.id, "a@example.org").await;
     let t = tokens::issue_one_time(&f.db, j.id, u, Purpose::PasswordReset).await.unwrap();
-    let results = futures::future::join_all((0..6).map(|_| tokens::consume_one_time(&f.db, j.id, &t, Purpose::PasswordReset))).await;
+    let results =
+        futures::future::join_all((0..6).map(|_| tokens::consume_one_time(&f.db, j.id, &t, Purpose::PasswordReset)))
+            .await;
     assert_eq!(results.into_iter().filter(|r| matches!(r, Ok(Some(_)))).count(), 1);
     let t2 = tokens::issue_one_time(&f.db, j.id, u, Purpose::Invitation).await.unwrap();
-    assert!(tokens::consume_one_time(&f.db, j.id, &t2, Purpose::PasswordReset).await.unwrap().is_none(), "purpose must match");
+    assert!(
+        tokens::consume_one_time(&f.db, j.id, &t2, Purpose::PasswordReset).await.unwrap().is_none(),
+        "purpose must match"
+    );
     f.db.conn.execute_unprepared("UPDATE one_time_tokens SET expires_at = 0").await.unwrap();
     assert!(tokens::peek_one_time(&f.db, j.id, &t2, Purpose::Invitation).await.unwrap().is_none(), "expired");
     f.done().await;
@@ -131,7 +149,16 @@ async fn concurrent_audit_appends_keep_one_unbroken_chain() {
     let f = fresh().await;
     let j = jurisdictions::ensure_default(&f.db, "T", "UTC").await.unwrap();
     futures::future::join_all((0..40).map(|i| {
-        audit::append(&f.db, j.id, audit::AuditEvent { actor: format!("a{i}"), action: "x".into(), outcome: "success".into(), ..Default::default() })
+        audit::append(
+            &f.db,
+            j.id,
+            audit::AuditEvent {
+                actor: format!("a{i}"),
+                action: "x".into(),
+                outcome: "success".into(),
+                ..Default::default()
+            },
+        )
     }))
     .await
     .into_iter()

@@ -22,7 +22,10 @@ async fn serve_asset(Path(path): Path<String>) -> Response {
             let mime = mime_guess::from_path(&path).first_or_octet_stream();
             let mut resp = file.data.into_owned().into_response();
             let h = resp.headers_mut();
-            h.insert(header::CONTENT_TYPE, HeaderValue::from_str(mime.as_ref()).unwrap_or(HeaderValue::from_static("application/octet-stream")));
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_str(mime.as_ref()).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+            );
             h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
             resp
         }

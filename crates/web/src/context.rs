@@ -72,7 +72,14 @@ impl Ctx {
     }
 
     /// Appends an audit entry for this request. Failures to audit are errors: a write that cannot be audited fails.
-    pub async fn audit(&self, state: &AppState, action: &str, object: &str, outcome: &str, details: serde_json::Value) -> AppResult<()> {
+    pub async fn audit(
+        &self,
+        state: &AppState,
+        action: &str,
+        object: &str,
+        outcome: &str,
+        details: serde_json::Value,
+    ) -> AppResult<()> {
         let (actor_id, actor) = self.actor();
         audit::append(
             &state.db,

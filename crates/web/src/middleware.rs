@@ -158,7 +158,9 @@ async fn build_context(
     let locale = from_query
         .or_else(|| cookie(headers, LANG_COOKIE).and_then(|l| Locale::from_tag(&l)))
         .or_else(|| user.as_ref().and_then(|u| Locale::from_tag(&u.locale)))
-        .or_else(|| headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Locale::from_accept_language))
+        .or_else(|| {
+            headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Locale::from_accept_language)
+        })
         .unwrap_or_default();
 
     let csrf = match &session {

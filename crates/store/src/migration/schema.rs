@@ -45,10 +45,11 @@ pub fn int(name: &str, default: i32) -> ColumnDef {
 /// A foreign key from `table.column` to `parent.id`, cascading deletes when `cascade`.
 pub fn fk(table: &str, column: &str, parent: &str, cascade: bool) -> ForeignKeyCreateStatement {
     let mut f = ForeignKey::create();
-    f.name(format!("fk_{table}_{column}"))
-        .from(id(table), id(column))
-        .to(id(parent), id("id"))
-        .on_delete(if cascade { ForeignKeyAction::Cascade } else { ForeignKeyAction::Restrict });
+    f.name(format!("fk_{table}_{column}")).from(id(table), id(column)).to(id(parent), id("id")).on_delete(if cascade {
+        ForeignKeyAction::Cascade
+    } else {
+        ForeignKeyAction::Restrict
+    });
     f.to_owned()
 }
 

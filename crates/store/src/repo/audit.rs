@@ -81,7 +81,11 @@ pub async fn append(db: &Db, jurisdiction_id: i64, ev: AuditEvent) -> StoreResul
     .insert(&txn)
     .await?;
     let hash = record_of(&inserted).compute_hash();
-    Entity::update_many().col_expr(Column::Hash, Expr::value(hash.clone())).filter(Column::Id.eq(inserted.id)).exec(&txn).await?;
+    Entity::update_many()
+        .col_expr(Column::Hash, Expr::value(hash.clone()))
+        .filter(Column::Id.eq(inserted.id))
+        .exec(&txn)
+        .await?;
     txn.commit().await?;
     Ok(Model { hash, ..inserted })
 }

@@ -48,7 +48,8 @@ pub async fn for_host(db: &Db, host: Option<&str>) -> StoreResult<Option<Model>>
         return Ok(all.into_iter().next());
     }
     let Some(host) = host else { return Ok(None) };
-    let bare = host.rsplit_once(':').map_or(host, |(h, p)| if p.chars().all(|c| c.is_ascii_digit()) { h } else { host });
+    let bare =
+        host.rsplit_once(':').map_or(host, |(h, p)| if p.chars().all(|c| c.is_ascii_digit()) { h } else { host });
     let bare = bare.to_ascii_lowercase();
     Ok(all.into_iter().find(|j| j.host.as_deref() == Some(bare.as_str())))
 }

@@ -17,8 +17,11 @@ pub async fn get(db: &Db, jurisdiction_id: i64, key: &str) -> StoreResult<Option
 
 /// Sets (inserts or replaces) a setting.
 pub async fn set(db: &Db, jurisdiction_id: i64, key: &str, value: &str) -> StoreResult<()> {
-    let existing =
-        Entity::find().filter(Column::JurisdictionId.eq(jurisdiction_id)).filter(Column::Key.eq(key)).one(&db.conn).await?;
+    let existing = Entity::find()
+        .filter(Column::JurisdictionId.eq(jurisdiction_id))
+        .filter(Column::Key.eq(key))
+        .one(&db.conn)
+        .await?;
     match existing {
         Some(s) => {
             let mut am = s.into_active_model();

@@ -72,7 +72,13 @@ pub fn password_error_text(t: &Tr, e: &PasswordError) -> String {
     }
 }
 
-async fn page(state: &AppState, ctx: &Ctx, error: Option<String>, notice: Option<String>, new_token: Option<String>) -> AppResult<AccountPage> {
+async fn page(
+    state: &AppState,
+    ctx: &Ctx,
+    error: Option<String>,
+    notice: Option<String>,
+    new_token: Option<String>,
+) -> AppResult<AccountPage> {
     let u = ctx.require_user()?;
     let t = ctx.tr();
     let tz = &ctx.jurisdiction.time_zone;
@@ -118,10 +124,20 @@ async fn set_locale(State(state): State<AppState>, mut ctx: Ctx, Form(f): Form<L
     let u = ctx.require_user()?.clone();
     let l = Locale::from_tag(&f.locale).ok_or_else(|| AppError::invalid("locale", "expected en or es"))?;
     users::update(&state.db, ctx.jid(), u.id, Change::Locale(l)).await?;
-    ctx.audit(&state, "user.update", &format!("user:{}", u.id), "success", json!({"field": "locale", "value": l.tag()})).await?;
+    ctx.audit(
+        &state,
+        "user.update",
+        &format!("user:{}", u.id),
+        "success",
+        json!({"field": "locale", "value": l.tag()}),
+    )
+    .await?;
     ctx.locale = l;
     Ok(axum::response::IntoResponse::into_response((
-        [(axum::http::header::SET_COOKIE, crate::middleware::set_cookie(&state, crate::middleware::LANG_COOKIE, l.tag(), Some(365 * 86_400)))],
+        [(
+            axum::http::header::SET_COOKIE,
+            crate::middleware::set_cookie(&state, crate::middleware::LANG_COOKIE, l.tag(), Some(365 * 86_400)),
+        )],
         Redirect::to("/account"),
     )))
 }
@@ -136,11 +152,24 @@ async fn change_password(State(state): State<AppState>, ctx: Ctx, Form(f): Form<
     let u = ctx.require_user()?.clone();
     let t = ctx.tr();
     if !u.password_hash.as_deref().is_some_and(|h| password::verify(&f.current_password, h)) {
-        ctx.audit(&state, "user.password", &format!("user:{}", u.id), "failure", json!({"reason": "current password wrong"})).await?;
-        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(&state, &ctx, Some(t.t("password-current-wrong")), None, None).await?);
+        ctx.audit(
+            &state,
+            "user.password",
+            &format!("user:{}", u.id),
+            "failure",
+            json!({"reason": "current password wrong"}),
+        )
+        .await?;
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &page(&state, &ctx, Some(t.t("password-current-wrong")), None, None).await?,
+        );
     }
     if let Err(e) = check_password(&f.new_password, &[&u.email, &u.name]) {
-        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(&state, &ctx, Some(password_error_text(&t, &e)), None, None).await?);
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &page(&state, &ctx, Some(password_error_text(&t, &e)), None, None).await?,
+        );
     }
     users::update(&state.db, ctx.jid(), u.id, Change::PasswordHash(password::hash(&f.new_password))).await?;
     // Other sessions of this user end; this one continues.
@@ -186,7 +215,10 @@ async fn create_token(State(state): State<AppState>, ctx: Ctx, Form(f): Form<Tok
     let label = f.label.trim();
     if label.is_empty() || label.chars().count() > 60 {
         let t = ctx.tr();
-        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(&state, &ctx, Some(t.t("tokens-label-invalid")), None, None).await?);
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &page(&state, &ctx, Some(t.t("tokens-label-invalid")), None, None).await?,
+        );
     }
     let (token, rec) = tokens::create_api_token(&state.db, ctx.jid(), u.id, label).await?;
     ctx.audit(&state, "token.create", &format!("api_token:{}", rec.id), "success", json!({"label": label})).await?;

@@ -54,7 +54,12 @@ struct UsersPage {
     roles: Vec<(String, String)>,
 }
 
-async fn users_page(state: &AppState, ctx: &Ctx, error: Option<String>, notice: Option<String>) -> AppResult<UsersPage> {
+async fn users_page(
+    state: &AppState,
+    ctx: &Ctx,
+    error: Option<String>,
+    notice: Option<String>,
+) -> AppResult<UsersPage> {
     let me = ctx.require_role(&[Role::Admin])?;
     let t = ctx.tr();
     let list = users::list(&state.db, ctx.jid()).await?;
@@ -117,11 +122,15 @@ async fn invite_user(State(state): State<AppState>, ctx: Ctx, Form(f): Form<Invi
     let u = match created {
         Ok(u) => u,
         Err(commonbeat_store::StoreError::Conflict { .. }) => {
-            return render_status(StatusCode::CONFLICT, &users_page(&state, &ctx, Some(t.t("email-taken")), None).await?);
+            return render_status(
+                StatusCode::CONFLICT,
+                &users_page(&state, &ctx, Some(t.t("email-taken")), None).await?,
+            );
         }
         Err(e) => return Err(e.into()),
     };
-    ctx.audit(&state, "user.create", &format!("user:{}", u.id), "success", json!({"email": u.email, "role": u.role})).await?;
+    ctx.audit(&state, "user.create", &format!("user:{}", u.id), "success", json!({"email": u.email, "role": u.role}))
+        .await?;
     send_invitation(&state, &ctx.jurisdiction, &u, ctx.locale).await?;
     render(&users_page(&state, &ctx, None, Some(t.t1("admin-invite-sent", "email", email.as_str()))).await?)
 }
@@ -131,7 +140,12 @@ struct RoleForm {
     role: String,
 }
 
-async fn set_role(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<RoleForm>) -> AppResult<Response> {
+async fn set_role(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<RoleForm>,
+) -> AppResult<Response> {
     let me = ctx.require_role(&[Role::Admin])?;
     if me.id == id {
         return Err(AppError::invalid("role", "administrators cannot change their own role"));
@@ -141,7 +155,8 @@ async fn set_role(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, 
     users::update(&state.db, ctx.jid(), id, Change::Role(role)).await?;
     // A new role means new rights (and possibly an MFA duty): end the user's sessions.
     sessions::delete_for_user(&state.db, ctx.jid(), id).await?;
-    ctx.audit(&state, "user.role", &format!("user:{id}"), "success", json!({"from": target.role, "to": role.as_str()})).await?;
+    ctx.audit(&state, "user.role", &format!("user:{id}"), "success", json!({"from": target.role, "to": role.as_str()}))
+        .await?;
     Ok(axum::response::IntoResponse::into_response(Redirect::to("/admin/users")))
 }
 
@@ -206,7 +221,13 @@ const AUDIT_PAGE: u64 = 50;
 async fn audit_log(State(state): State<AppState>, ctx: Ctx, Query(q): Query<AuditQuery>) -> AppResult<Response> {
     ctx.require_role(&[Role::Admin])?;
     let t = ctx.tr();
-    let filter = AuditFilter { action: q.action.clone(), actor: q.actor.clone(), outcome: q.outcome.clone(), from: None, to: None };
+    let filter = AuditFilter {
+        action: q.action.clone(),
+        actor: q.actor.clone(),
+        outcome: q.outcome.clone(),
+        from: None,
+        to: None,
+    };
     let page = q.page.unwrap_or(0);
     ctx.audit(&state, "audit.read", "audit_log", "success", json!({"page": page})).await?;
     let (rows, total) = audit::list(&state.db, ctx.jid(), &filter, AUDIT_PAGE, page * AUDIT_PAGE).await?;
@@ -320,7 +341,6 @@ async fn outbox_message(State(state): State<AppState>, ctx: Ctx, Path(id): Path<
         body: m.body_text,
     })
 }
-
 
 /// Whether a user is an administrator (helper for other route modules).
 pub fn is_admin(u: &commonbeat_store::entities::user::Model) -> bool {

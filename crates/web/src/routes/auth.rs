@@ -12,11 +12,11 @@ use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::middleware::{SESSION_COOKIE, rate_limit, set_cookie};
 use askama::Template;
+use axum::Router;
 use axum::extract::{Form, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use commonbeat_domain::Email;
 use commonbeat_store::entities::user;
 use commonbeat_store::now;
@@ -66,7 +66,14 @@ async fn demo_accounts(state: &AppState, ctx: &Ctx) -> Vec<(String, String, Stri
         .collect()
 }
 
-async fn login_page(state: &AppState, ctx: &Ctx, status: StatusCode, error: Option<String>, email: &str, next: &str) -> AppResult<Response> {
+async fn login_page(
+    state: &AppState,
+    ctx: &Ctx,
+    status: StatusCode,
+    error: Option<String>,
+    email: &str,
+    next: &str,
+) -> AppResult<Response> {
     let page = LoginPage {
         shell: Shell::new(ctx, "login-title"),
         error,
@@ -93,7 +100,12 @@ struct LoginForm {
 }
 
 /// Starts a new session (always a new id) and returns the cookie header; the old session, if any, ends.
-async fn start_session(state: &AppState, ctx: &Ctx, user_id: i64, mfa_pending: bool) -> AppResult<axum::http::HeaderValue> {
+async fn start_session(
+    state: &AppState,
+    ctx: &Ctx,
+    user_id: i64,
+    mfa_pending: bool,
+) -> AppResult<axum::http::HeaderValue> {
     if let Some(old) = &ctx.session {
         sessions::delete(&state.db, old.id).await?;
     }
@@ -102,7 +114,13 @@ async fn start_session(state: &AppState, ctx: &Ctx, user_id: i64, mfa_pending: b
 }
 
 /// Counts a failure for the account and locks it at the fifth within 15 minutes.
-async fn register_failure(state: &AppState, ctx: &Ctx, u: Option<&user::Model>, email: &str, why: &str) -> AppResult<()> {
+async fn register_failure(
+    state: &AppState,
+    ctx: &Ctx,
+    u: Option<&user::Model>,
+    email: &str,
+    why: &str,
+) -> AppResult<()> {
     // Attempts against an already locked account are audited but do not extend the lock, so nobody can keep
     // someone else's account locked by trying once every 15 minutes.
     let n = if u.is_some_and(is_locked) {
@@ -147,22 +165,40 @@ async fn login(State(state): State<AppState>, ctx: Ctx, Form(f): Form<LoginForm>
     let t = ctx.tr();
     let next = f.next.clone().unwrap_or_default();
     let Ok(email) = Email::parse(&f.email) else {
-        return login_page(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(t.t("login-bad-email")), &f.email, &next).await;
+        return login_page(
+            &state,
+            &ctx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(t.t("login-bad-email")),
+            &f.email,
+            &next,
+        )
+        .await;
     };
     let found = users::by_email(&state.db, ctx.jid(), &email).await?.filter(|u| !u.disabled);
     let Some(u) = found else {
         password::verify_dummy(&f.password);
         register_failure(&state, &ctx, None, email.as_str(), "unknown account").await?;
-        return login_page(&state, &ctx, StatusCode::UNAUTHORIZED, Some(t.t("login-failed")), email.as_str(), &next).await;
+        return login_page(&state, &ctx, StatusCode::UNAUTHORIZED, Some(t.t("login-failed")), email.as_str(), &next)
+            .await;
     };
     if is_locked(&u) {
         register_failure(&state, &ctx, Some(&u), email.as_str(), "locked").await?;
-        return login_page(&state, &ctx, StatusCode::TOO_MANY_REQUESTS, Some(t.t("login-locked")), email.as_str(), &next).await;
+        return login_page(
+            &state,
+            &ctx,
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(t.t("login-locked")),
+            email.as_str(),
+            &next,
+        )
+        .await;
     }
     let ok = u.password_hash.as_deref().is_some_and(|h| password::verify(&f.password, h));
     if !ok {
         register_failure(&state, &ctx, Some(&u), email.as_str(), "wrong password").await?;
-        return login_page(&state, &ctx, StatusCode::UNAUTHORIZED, Some(t.t("login-failed")), email.as_str(), &next).await;
+        return login_page(&state, &ctx, StatusCode::UNAUTHORIZED, Some(t.t("login-failed")), email.as_str(), &next)
+            .await;
     }
     let needs_mfa = role_of(&u).requires_mfa();
     let cookie = start_session(&state, &ctx, u.id, needs_mfa).await?;
@@ -255,8 +291,14 @@ async fn mfa_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<CodeF
     let cookie = start_session(&state, &ctx, u.id, false).await?;
     let mut c = ctx.clone();
     c.user = Some(u.clone());
-    c.audit(&state, "login", &format!("user:{}", u.id), "success", json!({"mfa": if by_totp {"totp"} else {"recovery_code"}}))
-        .await?;
+    c.audit(
+        &state,
+        "login",
+        &format!("user:{}", u.id),
+        "success",
+        json!({"mfa": if by_totp {"totp"} else {"recovery_code"}}),
+    )
+    .await?;
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&safe_next(f.next.as_deref()))).into_response())
 }
 
@@ -287,8 +329,18 @@ fn setup_page(ctx: &Ctx, u: &user::Model, secret: &str, error: Option<String>) -
     let url = totp::otpauth_url(secret, &u.email, &format!("CommonBeat {}", ctx.jurisdiction.name))
         .ok_or_else(|| AppError::Internal("otpauth url".into()))?;
     let svg = totp::qr_svg(&url).ok_or_else(|| AppError::Internal("qr".into()))?;
-    let svg = svg.split_once("?>").map_or(svg.as_str(), |(_, rest)| rest).trim().replacen("<svg", "<svg aria-hidden=\"true\" focusable=\"false\"", 1);
-    Ok(SetupPage { shell: Shell::new(ctx, "mfa-setup-title"), error, notice: None, qr_svg: svg, secret: secret.to_string() })
+    let svg = svg.split_once("?>").map_or(svg.as_str(), |(_, rest)| rest).trim().replacen(
+        "<svg",
+        "<svg aria-hidden=\"true\" focusable=\"false\"",
+        1,
+    );
+    Ok(SetupPage {
+        shell: Shell::new(ctx, "mfa-setup-title"),
+        error,
+        notice: None,
+        qr_svg: svg,
+        secret: secret.to_string(),
+    })
 }
 
 async fn setup_form(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
@@ -308,7 +360,12 @@ async fn setup_form(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respon
     render(&setup_page(&ctx, u, &secret, None)?)
 }
 
-async fn setup_submit(State(state): State<AppState>, ctx: Ctx, Query(q): Query<NextQuery>, Form(f): Form<CodeForm>) -> AppResult<Response> {
+async fn setup_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NextQuery>,
+    Form(f): Form<CodeForm>,
+) -> AppResult<Response> {
     let u = enrolling(&ctx)?.clone();
     if u.mfa_enabled {
         return Ok(Redirect::to("/account").into_response());
@@ -317,7 +374,10 @@ async fn setup_submit(State(state): State<AppState>, ctx: Ctx, Query(q): Query<N
     let step = totp::matching_step(&secret, &f.code, now() as u64);
     if step.is_none() {
         let t = ctx.tr();
-        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &setup_page(&ctx, &u, &secret, Some(t.t("mfa-failed")))?);
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &setup_page(&ctx, &u, &secret, Some(t.t("mfa-failed")))?,
+        );
     }
     users::update(&state.db, ctx.jid(), u.id, Change::Totp(Some(secret), true)).await?;
     if let Some(step) = step {

@@ -33,12 +33,33 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Issues an invitation token and e-mails the link (in `locale`). Returns the link (the CLI prints it).
-pub async fn send_invitation(state: &AppState, j: &jurisdiction::Model, u: &user::Model, locale: Locale) -> AppResult<String> {
+pub async fn send_invitation(
+    state: &AppState,
+    j: &jurisdiction::Model,
+    u: &user::Model,
+    locale: Locale,
+) -> AppResult<String> {
     let token = tokens::issue_one_time(&state.db, j.id, u.id, Purpose::Invitation).await?;
     let link = format!("{}/invite/{token}", state.config.public_url);
     let t = Tr::new(locale);
-    let body = format!("{}\n\n{}\n\n{link}\n\n{}\n", t.t1("email-invite-greeting", "name", &u.name), t.t1("email-invite-body", "site", &j.name), t.t("email-invite-expiry"));
-    mail::send(state, j.id, NewMessage { to: u.email.clone(), subject: t.t1("email-invite-subject", "site", &j.name), body_text: body, body_html: None, calendar: None }).await?;
+    let body = format!(
+        "{}\n\n{}\n\n{link}\n\n{}\n",
+        t.t1("email-invite-greeting", "name", &u.name),
+        t.t1("email-invite-body", "site", &j.name),
+        t.t("email-invite-expiry")
+    );
+    mail::send(
+        state,
+        j.id,
+        NewMessage {
+            to: u.email.clone(),
+            subject: t.t1("email-invite-subject", "site", &j.name),
+            body_text: body,
+            body_html: None,
+            calendar: None,
+        },
+    )
+    .await?;
     Ok(link)
 }
 
@@ -70,7 +91,9 @@ fn expired(ctx: &Ctx) -> AppResult<Response> {
 }
 
 async fn invite_form(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> AppResult<Response> {
-    let Some(uid) = tokens::peek_one_time(&state.db, ctx.jid(), &token, Purpose::Invitation).await? else { return expired(&ctx) };
+    let Some(uid) = tokens::peek_one_time(&state.db, ctx.jid(), &token, Purpose::Invitation).await? else {
+        return expired(&ctx);
+    };
     let u = users::by_id(&state.db, ctx.jid(), uid).await?;
     let t = ctx.tr();
     render(&SetPasswordPage {
@@ -91,8 +114,15 @@ struct SetPasswordForm {
     new_password: String,
 }
 
-async fn invite_accept(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>, Form(f): Form<SetPasswordForm>) -> AppResult<Response> {
-    let Some(uid) = tokens::peek_one_time(&state.db, ctx.jid(), &token, Purpose::Invitation).await? else { return expired(&ctx) };
+async fn invite_accept(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+    Form(f): Form<SetPasswordForm>,
+) -> AppResult<Response> {
+    let Some(uid) = tokens::peek_one_time(&state.db, ctx.jid(), &token, Purpose::Invitation).await? else {
+        return expired(&ctx);
+    };
     let u = users::by_id(&state.db, ctx.jid(), uid).await?;
     let t = ctx.tr();
     let name = PersonName::parse(f.name.as_deref().unwrap_or(&u.name));
@@ -171,13 +201,25 @@ async fn forgot_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<Fo
     rate_limit(&state, &format!("forgot:{}:{}", ctx.jid(), ctx.source), 10, 3600).await?;
     let t = ctx.tr();
     if let Ok(email) = Email::parse(&f.email)
-        && let Some(u) = users::by_email(&state.db, ctx.jid(), &email).await?.filter(|u| !u.disabled && u.password_hash.is_some())
+        && let Some(u) =
+            users::by_email(&state.db, ctx.jid(), &email).await?.filter(|u| !u.disabled && u.password_hash.is_some())
     {
         let token = tokens::issue_one_time(&state.db, ctx.jid(), u.id, Purpose::PasswordReset).await?;
         let link = format!("{}/password/reset/{token}", state.config.public_url);
         let ut = Tr::new(Locale::from_tag(&u.locale).unwrap_or(ctx.locale));
         let body = format!("{}\n\n{link}\n\n{}\n", ut.t("email-reset-body"), ut.t("email-reset-expiry"));
-        mail::send(&state, ctx.jid(), NewMessage { to: u.email.clone(), subject: ut.t("email-reset-subject"), body_text: body, body_html: None, calendar: None }).await?;
+        mail::send(
+            &state,
+            ctx.jid(),
+            NewMessage {
+                to: u.email.clone(),
+                subject: ut.t("email-reset-subject"),
+                body_text: body,
+                body_html: None,
+                calendar: None,
+            },
+        )
+        .await?;
         audit_as(&state, &ctx, &u, "password.reset_requested").await?;
     }
     // Same answer whether or not the address exists: no account enumeration.
@@ -201,8 +243,15 @@ async fn reset_form(State(state): State<AppState>, ctx: Ctx, Path(token): Path<S
     })
 }
 
-async fn reset_submit(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>, Form(f): Form<SetPasswordForm>) -> AppResult<Response> {
-    let Some(uid) = tokens::peek_one_time(&state.db, ctx.jid(), &token, Purpose::PasswordReset).await? else { return expired(&ctx) };
+async fn reset_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+    Form(f): Form<SetPasswordForm>,
+) -> AppResult<Response> {
+    let Some(uid) = tokens::peek_one_time(&state.db, ctx.jid(), &token, Purpose::PasswordReset).await? else {
+        return expired(&ctx);
+    };
     let u = users::by_id(&state.db, ctx.jid(), uid).await?;
     let t = ctx.tr();
     if let Err(e) = check_password(&f.new_password, &[&u.email, &u.name]) {

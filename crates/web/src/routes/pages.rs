@@ -1,9 +1,9 @@
 //! The page shell shared by every HTML page, rendering helpers, the public home page and error pages.
 
+use crate::AppState;
 use crate::context::Ctx;
 use crate::error::{AppResult, ErrorInfo};
 use crate::i18n::Tr;
-use crate::AppState;
 use askama::Template;
 use axum::Router;
 use axum::http::StatusCode;

@@ -13,18 +13,32 @@ async fn password_change_enforces_policy_and_ends_other_sessions() {
     app.login(&c1, "ana@example.org", None).await;
     app.login(&c2, "ana@example.org", None).await;
 
-    let weak = app.post_form(&c1, "/account", "/account/password", &[("current_password", PW), ("new_password", "password1234")]).await;
+    let weak = app
+        .post_form(&c1, "/account", "/account/password", &[("current_password", PW), ("new_password", "password1234")])
+        .await;
     assert_eq!(weak.status(), 422);
     assert!(weak.text().await.unwrap().contains("too easy to guess"));
-    let short = app.post_form(&c1, "/account", "/account/password", &[("current_password", PW), ("new_password", "short")]).await;
+    let short = app
+        .post_form(&c1, "/account", "/account/password", &[("current_password", PW), ("new_password", "short")])
+        .await;
     assert_eq!(short.status(), 422);
     let wrong = app
-        .post_form(&c1, "/account", "/account/password", &[("current_password", "not it at all"), ("new_password", "a brand new passphrase here")])
+        .post_form(
+            &c1,
+            "/account",
+            "/account/password",
+            &[("current_password", "not it at all"), ("new_password", "a brand new passphrase here")],
+        )
         .await;
     assert_eq!(wrong.status(), 422);
 
     let ok = app
-        .post_form(&c1, "/account", "/account/password", &[("current_password", PW), ("new_password", "a brand new passphrase here")])
+        .post_form(
+            &c1,
+            "/account",
+            "/account/password",
+            &[("current_password", PW), ("new_password", "a brand new passphrase here")],
+        )
         .await;
     assert_eq!(ok.status(), 200);
     assert_eq!(c1.get(app.url("/account")).send().await.unwrap().status(), 200, "this session continues");
@@ -43,7 +57,15 @@ async fn api_tokens_are_shown_once_hashed_at_rest_listed_and_revocable() {
     let token = html.split("id=\"new-token\">").nth(1).unwrap().split('<').next().unwrap().to_string();
     assert!(token.starts_with("cbt_"));
     // Not stored in clear.
-    let hit = app.db.conn.query_one_raw(app.db.stmt("SELECT COUNT(*) AS n FROM api_tokens WHERE token_hash = $1", vec![token.clone().into()])).await.unwrap().unwrap();
+    let hit = app
+        .db
+        .conn
+        .query_one_raw(
+            app.db.stmt("SELECT COUNT(*) AS n FROM api_tokens WHERE token_hash = $1", vec![token.clone().into()]),
+        )
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(hit.try_get::<i64>("", "n").unwrap(), 0);
     // Listed without the secret, and usable.
     let page = c.get(app.url("/account")).send().await.unwrap().text().await.unwrap();
@@ -78,7 +100,8 @@ async fn language_follows_query_cookie_account_and_browser() {
     assert!(es.contains("<html lang=\"es\">") && es.contains("Iniciar sesión"));
     let again = c.get(app.url("/")).send().await.unwrap().text().await.unwrap();
     assert!(again.contains("<html lang=\"es\">"), "the choice is remembered in a cookie");
-    let browser = reqwest::Client::new().get(app.url("/login")).header("accept-language", "es-MX,es;q=0.9").send().await.unwrap();
+    let browser =
+        reqwest::Client::new().get(app.url("/login")).header("accept-language", "es-MX,es;q=0.9").send().await.unwrap();
     assert!(browser.text().await.unwrap().contains("<html lang=\"es\">"));
     let en = reqwest::Client::new().get(app.url("/login")).send().await.unwrap().text().await.unwrap();
     assert!(en.contains("<html lang=\"en\">") && en.contains("Sign in"));

@@ -15,7 +15,11 @@ async fn only_admins_reach_admin_pages() {
         assert_eq!(anon.status(), 303, "{path} anonymous → sign-in");
         assert!(anon.headers()["location"].to_str().unwrap().starts_with("/login?next="));
     }
-    for (email, secret, expect) in [("ana@example.org", None, 403), ("officer@example.org", police.as_deref(), 403), ("admin@example.org", admin.as_deref(), 200)] {
+    for (email, secret, expect) in [
+        ("ana@example.org", None, 403),
+        ("officer@example.org", police.as_deref(), 403),
+        ("admin@example.org", admin.as_deref(), 200),
+    ] {
         let c = app.client();
         app.login(&c, email, secret).await;
         for path in ["/admin/users", "/admin/audit", "/admin/outbox"] {
@@ -35,7 +39,9 @@ async fn police_cannot_use_admin_actions_even_with_a_valid_csrf_token() {
     assert_eq!(r.status(), 403);
     let r = app.post_form(&c, "/account", &format!("/admin/users/{ana}/role"), &[("role", "admin")]).await;
     assert_eq!(r.status(), 403);
-    let r = app.post_form(&c, "/account", "/admin/users", &[("name", "X"), ("email", "x@example.org"), ("role", "admin")]).await;
+    let r = app
+        .post_form(&c, "/account", "/admin/users", &[("name", "X"), ("email", "x@example.org"), ("role", "admin")])
+        .await;
     assert_eq!(r.status(), 403);
 }
 
@@ -47,18 +53,42 @@ async fn admin_invites_changes_roles_disables_and_every_write_is_audited() {
     let c = app.client();
     app.login(&c, "admin@example.org", admin.as_deref()).await;
 
-    let r = app.post_form(&c, "/admin/users", "/admin/users", &[("name", "Ben Ortiz"), ("email", "Ben@Example.org"), ("role", "police")]).await;
+    let r = app
+        .post_form(
+            &c,
+            "/admin/users",
+            "/admin/users",
+            &[("name", "Ben Ortiz"), ("email", "Ben@Example.org"), ("role", "police")],
+        )
+        .await;
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().contains("Invitation sent to ben@example.org"));
-    let dup = app.post_form(&c, "/admin/users", "/admin/users", &[("name", "Ben"), ("email", "ben@example.org"), ("role", "police")]).await;
+    let dup = app
+        .post_form(
+            &c,
+            "/admin/users",
+            "/admin/users",
+            &[("name", "Ben"), ("email", "ben@example.org"), ("role", "police")],
+        )
+        .await;
     assert_eq!(dup.status(), 409);
-    let bad = app.post_form(&c, "/admin/users", "/admin/users", &[("name", "Ben"), ("email", "not-an-email"), ("role", "police")]).await;
+    let bad = app
+        .post_form(
+            &c,
+            "/admin/users",
+            "/admin/users",
+            &[("name", "Ben"), ("email", "not-an-email"), ("role", "police")],
+        )
+        .await;
     assert_eq!(bad.status(), 422);
 
     // Ana's session ends when her role changes or she is disabled.
     let ana_c = app.client();
     app.login(&ana_c, "ana@example.org", None).await;
-    assert_eq!(app.post_form(&c, "/admin/users", &format!("/admin/users/{ana}/role"), &[("role", "police")]).await.status(), 303);
+    assert_eq!(
+        app.post_form(&c, "/admin/users", &format!("/admin/users/{ana}/role"), &[("role", "police")]).await.status(),
+        303
+    );
     assert_eq!(ana_c.get(app.url("/account")).send().await.unwrap().status(), 303);
     assert_eq!(app.post_form(&c, "/admin/users", &format!("/admin/users/{ana}/disable"), &[]).await.status(), 303);
     let u = commonbeat_store::repo::users::by_id(&app.db, app.jid, ana).await.unwrap();
@@ -71,7 +101,15 @@ async fn admin_invites_changes_roles_disables_and_every_write_is_audited() {
     }
     // Reading the audit log is itself audited.
     assert_eq!(c.get(app.url("/admin/audit?action=user.")).send().await.unwrap().status(), 200);
-    let (reads, _) = audit::list(&app.db, app.jid, &audit::AuditFilter { action: Some("audit.read".into()), ..Default::default() }, 10, 0).await.unwrap();
+    let (reads, _) = audit::list(
+        &app.db,
+        app.jid,
+        &audit::AuditFilter { action: Some("audit.read".into()), ..Default::default() },
+        10,
+        0,
+    )
+    .await
+    .unwrap();
     assert_eq!(reads.len(), 1);
 }
 

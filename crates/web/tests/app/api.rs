@@ -23,7 +23,15 @@ async fn me_works_with_session_or_token_and_401s_otherwise() {
     assert_eq!(me["mfa_enabled"], true);
 
     let (token, _) = commonbeat_store::repo::tokens::create_api_token(&app.db, app.jid, id, "t").await.unwrap();
-    let me: serde_json::Value = reqwest::Client::new().get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let me: serde_json::Value = reqwest::Client::new()
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["email"], "officer@example.org");
 }
 

@@ -5,9 +5,11 @@ use commonbeat_domain::Role;
 use commonbeat_web::auth::totp;
 
 fn session_cookie(r: &reqwest::Response) -> Option<String> {
-    r.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find_map(|c| {
-        c.strip_prefix("cb_session=").map(|rest| rest.split(';').next().unwrap_or("").to_string())
-    })
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix("cb_session=").map(|rest| rest.split(';').next().unwrap_or("").to_string()))
 }
 
 #[tokio::test]
@@ -64,10 +66,20 @@ async fn police_need_the_totp_code_and_each_step_gets_a_new_session_id() {
     let csrf = app.csrf(&c, "/login/mfa").await;
     let good = totp::current_code(&secret).unwrap();
     let bad = format!("{:06}", (good.parse::<u32>().unwrap() + 500_000) % 1_000_000);
-    let r = c.post(app.url("/login/mfa")).form(&[("csrf_token", csrf.as_str()), ("code", bad.as_str())]).send().await.unwrap();
+    let r = c
+        .post(app.url("/login/mfa"))
+        .form(&[("csrf_token", csrf.as_str()), ("code", bad.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     // Right code.
-    let r = c.post(app.url("/login/mfa")).form(&[("csrf_token", csrf.as_str()), ("code", good.as_str())]).send().await.unwrap();
+    let r = c
+        .post(app.url("/login/mfa"))
+        .form(&[("csrf_token", csrf.as_str()), ("code", good.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
     let full_id = session_cookie(&r).expect("full session cookie");
     assert_ne!(pending_id, full_id, "session id must change at MFA");
@@ -93,10 +105,16 @@ async fn police_without_mfa_must_enrol_and_get_recovery_codes_that_work_once() {
     let secret = page.split("class=\"cb-secret\">").nth(1).unwrap().split('<').next().unwrap().to_string();
     let csrf = extract_csrf(&page).unwrap();
     let code = totp::current_code(&secret).unwrap();
-    let r = c.post(app.url("/mfa/setup")).form(&[("csrf_token", csrf.as_str()), ("code", code.as_str())]).send().await.unwrap();
+    let r = c
+        .post(app.url("/mfa/setup"))
+        .form(&[("csrf_token", csrf.as_str()), ("code", code.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
-    let codes: Vec<String> = html.split("<li><code>").skip(1).map(|s| s.split('<').next().unwrap().to_string()).collect();
+    let codes: Vec<String> =
+        html.split("<li><code>").skip(1).map(|s| s.split('<').next().unwrap().to_string()).collect();
     assert_eq!(codes.len(), 10);
     assert_eq!(c.get(app.url("/account")).send().await.unwrap().status(), 200);
 
@@ -110,7 +128,12 @@ async fn police_without_mfa_must_enrol_and_get_recovery_codes_that_work_once() {
             .await
             .unwrap();
         let csrf = app.csrf(&c2, "/login/mfa").await;
-        let r = c2.post(app.url("/login/mfa")).form(&[("csrf_token", csrf.as_str()), ("code", codes[0].as_str())]).send().await.unwrap();
+        let r = c2
+            .post(app.url("/login/mfa"))
+            .form(&[("csrf_token", csrf.as_str()), ("code", codes[0].as_str())])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), expect, "recovery code attempt {attempt}");
     }
 }
@@ -124,7 +147,11 @@ async fn five_failures_in_fifteen_minutes_lock_the_account() {
     for _ in 0..5 {
         let r = c
             .post(app.url("/login"))
-            .form(&[("csrf_token", csrf.as_str()), ("email", "ana@example.org"), ("password", "not the password at all")])
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("email", "ana@example.org"),
+                ("password", "not the password at all"),
+            ])
             .send()
             .await
             .unwrap();
@@ -144,7 +171,15 @@ async fn five_failures_in_fifteen_minutes_lock_the_account() {
     app.sql(&format!("UPDATE login_failures SET at = at - 1000 WHERE user_id = {id}")).await;
     app.login(&c, "ana@example.org", None).await;
     // Failures and the lock are in the audit log.
-    let n = app.db.conn.query_one_raw(app.db.stmt("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'login' AND outcome = 'failure'", vec![])).await.unwrap().unwrap();
+    let n = app
+        .db
+        .conn
+        .query_one_raw(
+            app.db.stmt("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'login' AND outcome = 'failure'", vec![]),
+        )
+        .await
+        .unwrap()
+        .unwrap();
     let n: i64 = n.try_get("", "n").unwrap();
     assert_eq!(n, 6);
 }
@@ -172,7 +207,13 @@ async fn idle_and_absolute_timeouts_end_sessions_and_logout_invalidates() {
     assert_eq!(c.get(app.url("/account")).send().await.unwrap().status(), 200);
     let r = app.post_form(&c, "/account", "/logout", &[]).await;
     assert_eq!(r.status(), 303);
-    let left = app.db.conn.query_one_raw(app.db.stmt("SELECT COUNT(*) AS n FROM sessions WHERE user_id IS NOT NULL", vec![])).await.unwrap().unwrap();
+    let left = app
+        .db
+        .conn
+        .query_one_raw(app.db.stmt("SELECT COUNT(*) AS n FROM sessions WHERE user_id IS NOT NULL", vec![]))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(left.try_get::<i64>("", "n").unwrap(), 0, "logout deletes the server-side session");
 }
 
@@ -184,7 +225,12 @@ async fn next_parameter_cannot_redirect_off_site() {
     let csrf = app.csrf(&c, "/login").await;
     let r = c
         .post(app.url("/login"))
-        .form(&[("csrf_token", csrf.as_str()), ("email", "ana@example.org"), ("password", PW), ("next", "//evil.example/")])
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("email", "ana@example.org"),
+            ("password", PW),
+            ("next", "//evil.example/"),
+        ])
         .send()
         .await
         .unwrap();
@@ -201,9 +247,18 @@ async fn a_totp_code_cannot_be_used_twice() {
     for _ in 0..2 {
         let c = app.client();
         let csrf = app.csrf(&c, "/login").await;
-        c.post(app.url("/login")).form(&[("csrf_token", csrf.as_str()), ("email", "officer@example.org"), ("password", PW)]).send().await.unwrap();
+        c.post(app.url("/login"))
+            .form(&[("csrf_token", csrf.as_str()), ("email", "officer@example.org"), ("password", PW)])
+            .send()
+            .await
+            .unwrap();
         let csrf = app.csrf(&c, "/login/mfa").await;
-        let r = c.post(app.url("/login/mfa")).form(&[("csrf_token", csrf.as_str()), ("code", code.as_str())]).send().await.unwrap();
+        let r = c
+            .post(app.url("/login/mfa"))
+            .form(&[("csrf_token", csrf.as_str()), ("code", code.as_str())])
+            .send()
+            .await
+            .unwrap();
         statuses.push(r.status().as_u16());
     }
     assert_eq!(statuses, vec![303, 401], "the second use of the same code is refused");

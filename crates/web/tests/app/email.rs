@@ -12,7 +12,14 @@ async fn invitation_is_delivered_over_smtp_and_its_link_works_once() {
     let (_, admin) = app.user("admin@example.org", Role::Admin).await;
     let c = app.client();
     app.login(&c, "admin@example.org", admin.as_deref()).await;
-    let r = app.post_form(&c, "/admin/users", "/admin/users", &[("name", "Rosa Vega"), ("email", "rosa@example.org"), ("role", "community")]).await;
+    let r = app
+        .post_form(
+            &c,
+            "/admin/users",
+            "/admin/users",
+            &[("name", "Rosa Vega"), ("email", "rosa@example.org"), ("role", "community")],
+        )
+        .await;
     assert_eq!(r.status(), 200);
 
     let mails = sink.wait_for(1).await;
@@ -31,11 +38,26 @@ async fn invitation_is_delivered_over_smtp_and_its_link_works_once() {
     let page = rosa.get(&link).send().await.unwrap();
     assert_eq!(page.status(), 200);
     let csrf = extract_csrf(&page.text().await.unwrap()).unwrap();
-    let weak = rosa.post(&link).form(&[("csrf_token", csrf.as_str()), ("name", "Rosa Vega"), ("new_password", "rosarosarosa")]).send().await.unwrap();
+    let weak = rosa
+        .post(&link)
+        .form(&[("csrf_token", csrf.as_str()), ("name", "Rosa Vega"), ("new_password", "rosarosarosa")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(weak.status(), 422, "policy applies to invitations");
-    let ok = rosa.post(&link).form(&[("csrf_token", csrf.as_str()), ("name", "Rosa Vega"), ("new_password", PW)]).send().await.unwrap();
+    let ok = rosa
+        .post(&link)
+        .form(&[("csrf_token", csrf.as_str()), ("name", "Rosa Vega"), ("new_password", PW)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ok.status(), 200);
-    let again = rosa.post(&link).form(&[("csrf_token", csrf.as_str()), ("name", "Rosa Vega"), ("new_password", PW)]).send().await.unwrap();
+    let again = rosa
+        .post(&link)
+        .form(&[("csrf_token", csrf.as_str()), ("name", "Rosa Vega"), ("new_password", PW)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.status(), 410, "single use");
     app.login(&rosa, "rosa@example.org", None).await;
 }
@@ -48,7 +70,8 @@ async fn without_smtp_mail_is_held_in_the_outbox_for_admins() {
     let anon = app.client();
     let r = app.post_form(&anon, "/password/forgot", "/password/forgot", &[("email", "ana@example.org")]).await;
     assert_eq!(r.status(), 200);
-    let unknown = app.post_form(&anon, "/password/forgot", "/password/forgot", &[("email", "nobody@example.org")]).await;
+    let unknown =
+        app.post_form(&anon, "/password/forgot", "/password/forgot", &[("email", "nobody@example.org")]).await;
     assert_eq!(unknown.status(), 200, "same answer for unknown addresses");
     let held = outbox::list(&app.db, app.jid, 10).await.unwrap();
     assert_eq!(held.len(), 1);
@@ -71,7 +94,12 @@ async fn password_reset_link_sets_a_new_password_once() {
     let msg = &outbox::list(&app.db, app.jid, 1).await.unwrap()[0];
     let link = find_link(&msg.body_text, &app.url("/password/reset/")).unwrap();
     let csrf = extract_csrf(&c.get(&link).send().await.unwrap().text().await.unwrap()).unwrap();
-    let r = c.post(&link).form(&[("csrf_token", csrf.as_str()), ("new_password", "fresh quiet harbor lights")]).send().await.unwrap();
+    let r = c
+        .post(&link)
+        .form(&[("csrf_token", csrf.as_str()), ("new_password", "fresh quiet harbor lights")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(c.get(&link).send().await.unwrap().status(), 410);
     // The new password works.

@@ -8,7 +8,8 @@ use commonbeat_store::repo::{audit, jurisdictions, tokens};
 async fn two() -> (TestApp, i64, String) {
     let app = TestApp::spawn().await;
     app.sql(&format!("UPDATE jurisdictions SET host = '127.0.0.1' WHERE id = {}", app.jid)).await;
-    let b = jurisdictions::create(&app.db, "other", "Otherton Police", Some("localhost"), "America/Denver").await.unwrap();
+    let b =
+        jurisdictions::create(&app.db, "other", "Otherton Police", Some("localhost"), "America/Denver").await.unwrap();
     let b_url = format!("http://localhost:{}", app.port);
     (app, b.id, b_url)
 }
@@ -17,7 +18,8 @@ async fn two() -> (TestApp, i64, String) {
 async fn host_selects_the_jurisdiction_and_unknown_hosts_get_nothing() {
     let (app, _, b_url) = two().await;
     let a = reqwest::get(app.url("/api/v1/jurisdiction")).await.unwrap().json::<serde_json::Value>().await.unwrap();
-    let b = reqwest::get(format!("{b_url}/api/v1/jurisdiction")).await.unwrap().json::<serde_json::Value>().await.unwrap();
+    let b =
+        reqwest::get(format!("{b_url}/api/v1/jurisdiction")).await.unwrap().json::<serde_json::Value>().await.unwrap();
     assert_eq!(a["name"], "Testville Police");
     assert_eq!(b["name"], "Otherton Police");
     let unknown = reqwest::Client::new().get(app.url("/")).header("host", "evil.example").send().await.unwrap();
@@ -47,7 +49,13 @@ async fn accounts_sessions_tokens_and_records_stay_in_their_jurisdiction() {
     let m = commonbeat_store::repo::outbox::enqueue(
         &app.db,
         b,
-        commonbeat_store::repo::outbox::NewMessage { to: "x@example.org".into(), subject: "b".into(), body_text: "secret".into(), body_html: None, calendar: None },
+        commonbeat_store::repo::outbox::NewMessage {
+            to: "x@example.org".into(),
+            subject: "b".into(),
+            body_text: "secret".into(),
+            body_html: None,
+            calendar: None,
+        },
         false,
     )
     .await
@@ -62,9 +70,13 @@ async fn accounts_sessions_tokens_and_records_stay_in_their_jurisdiction() {
     let r = b_client.get(format!("{b_url}/api/v1/me")).bearer_auth(&token_a).send().await.unwrap();
     assert_eq!(r.status(), 401, "A's token is not valid at B");
     let token_b = tokens::create_api_token(&app.db, b, ana_b, "b").await.unwrap().0;
-    let me: serde_json::Value = b_client.get(format!("{b_url}/api/v1/me")).bearer_auth(&token_b).send().await.unwrap().json().await.unwrap();
+    let me: serde_json::Value =
+        b_client.get(format!("{b_url}/api/v1/me")).bearer_auth(&token_b).send().await.unwrap().json().await.unwrap();
     assert_eq!(me["jurisdiction_id"], b);
-    assert_eq!(reqwest::Client::new().get(app.url("/api/v1/me")).bearer_auth(&token_b).send().await.unwrap().status(), 401);
+    assert_eq!(
+        reqwest::Client::new().get(app.url("/api/v1/me")).bearer_auth(&token_b).send().await.unwrap().status(),
+        401
+    );
 
     // Audit chains are separate and both intact.
     assert!(audit::verify(&app.db, app.jid).await.unwrap().is_ok());

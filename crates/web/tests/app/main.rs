@@ -17,7 +17,9 @@ async fn backend_in_use_is_reported() {
     if db.is_postgres() {
         println!("integration suite running on PostgreSQL");
     } else {
-        println!("integration suite running on SQLite; PostgreSQL suite skipped (set COMMONBEAT_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/postgres to run it)");
+        println!(
+            "integration suite running on SQLite; PostgreSQL suite skipped (set COMMONBEAT_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/postgres to run it)"
+        );
     }
     assert_eq!(db.is_postgres(), std::env::var("COMMONBEAT_TEST_POSTGRES").is_ok_and(|v| !v.is_empty()));
 }

@@ -15,12 +15,18 @@ async fn state_changes_without_the_csrf_token_are_refused() {
     let no_token = c.post(app.url("/account/tokens")).form(&[("label", "x")]).send().await.unwrap();
     assert_eq!(no_token.status(), 403);
     assert!(no_token.text().await.unwrap().contains("expired or was sent from another site"));
-    let wrong = c.post(app.url("/account/tokens")).form(&[("label", "x"), ("csrf_token", "forged-token-value-forged-token-value-00")]).send().await.unwrap();
+    let wrong = c
+        .post(app.url("/account/tokens"))
+        .form(&[("label", "x"), ("csrf_token", "forged-token-value-forged-token-value-00")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(wrong.status(), 403);
     let json = c.post(app.url("/account/tokens")).json(&serde_json::json!({"label": "x"})).send().await.unwrap();
     assert_eq!(json.status(), 403, "cookie-authenticated non-form calls need the X-CSRF-Token header");
     let csrf = app.csrf(&c, "/account").await;
-    let header = c.post(app.url("/account/tokens")).header("x-csrf-token", &csrf).form(&[("label", "x")]).send().await.unwrap();
+    let header =
+        c.post(app.url("/account/tokens")).header("x-csrf-token", &csrf).form(&[("label", "x")]).send().await.unwrap();
     assert_eq!(header.status(), 200);
     let logout = c.post(app.url("/logout")).send().await.unwrap();
     assert_eq!(logout.status(), 403);
@@ -32,7 +38,9 @@ async fn security_headers_and_cookie_flags() {
     let r = reqwest::get(app.url("/login")).await.unwrap();
     let h = r.headers();
     let csp = h["content-security-policy"].to_str().unwrap();
-    assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"));
+    assert!(
+        csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline")
+    );
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert_eq!(h["referrer-policy"], "strict-origin-when-cross-origin");
     assert!(h.get("strict-transport-security").is_none(), "no HSTS over plain http");
@@ -54,7 +62,13 @@ async fn unsupported_methods_oversized_bodies_and_floods_are_refused() {
     assert_eq!(c.put(app.url("/login")).send().await.unwrap().status(), 405);
     assert_eq!(c.delete(app.url("/account")).send().await.unwrap().status(), 405);
     let big = "x".repeat(3 * 1024 * 1024);
-    let r = c.post(app.url("/login")).header("content-type", "application/x-www-form-urlencoded").body(big).send().await.unwrap();
+    let r = c
+        .post(app.url("/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 413);
 
     let client = app.client();

@@ -5,8 +5,8 @@
 #![allow(dead_code)]
 
 use commonbeat_domain::{Email, Locale, PersonName, Role};
-use commonbeat_store::repo::users::{self, Change, NewUser};
 use commonbeat_store::repo::jurisdictions;
+use commonbeat_store::repo::users::{self, Change, NewUser};
 use commonbeat_store::{Db, DbUrl, migration};
 use commonbeat_web::auth::{password, totp};
 use commonbeat_web::{AppState, WebConfig};
@@ -29,14 +29,22 @@ impl TestDb {
     pub fn new() -> TestDb {
         match std::env::var("COMMONBEAT_TEST_POSTGRES") {
             Ok(admin) if !admin.is_empty() => {
-                let name = format!("cb_test_{}", commonbeat_store::secrets::new_token().to_lowercase().replace(['-', '_'], "")[..16].to_string());
+                let name = format!(
+                    "cb_test_{}",
+                    &commonbeat_store::secrets::hash_token(&commonbeat_store::secrets::new_token())[..16]
+                );
                 let admin2 = admin.clone();
                 let name2 = name.clone();
                 std::thread::spawn(move || {
                     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
                     rt.block_on(async {
-                        let db = commonbeat_store::connect(&DbUrl::parse(&admin2).unwrap()).await.expect("PostgreSQL reachable");
-                        db.conn.execute_unprepared(&format!("CREATE DATABASE {name2}")).await.expect("create test database");
+                        let db = commonbeat_store::connect(&DbUrl::parse(&admin2).unwrap())
+                            .await
+                            .expect("PostgreSQL reachable");
+                        db.conn
+                            .execute_unprepared(&format!("CREATE DATABASE {name2}"))
+                            .await
+                            .expect("create test database");
                         db.conn.close().await.ok();
                     })
                 })
@@ -65,7 +73,8 @@ impl Drop for TestDb {
                 let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
                 rt.block_on(async {
                     if let Ok(db) = commonbeat_store::connect(&DbUrl::parse(&admin).unwrap()).await {
-                        let _ = db.conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                        let _ =
+                            db.conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
                         db.conn.close().await.ok();
                     }
                 })
@@ -180,7 +189,13 @@ impl TestApp {
     }
 
     /// A POST of a form with the page's CSRF token.
-    pub async fn post_form(&self, client: &reqwest::Client, csrf_from: &str, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    pub async fn post_form(
+        &self,
+        client: &reqwest::Client,
+        csrf_from: &str,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
         let csrf = self.csrf(client, csrf_from).await;
         let mut form: Vec<(&str, &str)> = vec![("csrf_token", csrf.as_str())];
         form.extend_from_slice(fields);

@@ -1,0 +1,142 @@
+//! Every page in real Chromium, in English and Spanish: axe-core (WCAG 2.1 A/AA tags) finds nothing, `<html lang>`
+//! is right, the skip link is the first Tab stop and moves focus to the main content, and the page runs under
+//! the app's own Content-Security-Policy. The server is the real `commonbeat demo` binary on the test database.
+//!
+//! Runs when `COMMONBEAT_BROWSER_TESTS=1` (CI sets it; it needs Debian `chromium` and `npm ci --prefix
+//! tests/browser`); otherwise it says clearly that it was skipped.
+
+mod common;
+
+use common::*;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn wait_healthy(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::{Read, Write};
+            let _ = s.write_all(b"GET /healthz HTTP/1.0\r\n\r\n");
+            let mut buf = String::new();
+            let _ = s.read_to_string(&mut buf);
+            if buf.starts_with("HTTP/1.0 200") || buf.starts_with("HTTP/1.1 200") {
+                return;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    panic!("server on port {port} did not become healthy");
+}
+
+#[test]
+fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
+    if std::env::var("COMMONBEAT_BROWSER_TESTS").map_or(true, |v| v.is_empty() || v == "0") {
+        println!(
+            "browser suite SKIPPED: set COMMONBEAT_BROWSER_TESTS=1 to run it (needs Debian chromium and `npm ci --prefix tests/browser`)"
+        );
+        return;
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    assert!(root.join("tests/browser/node_modules/axe-core").exists(), "run `npm ci --prefix tests/browser` first");
+
+    let t = Target::new();
+    let seeded = t.run(&["demo", "--no-serve"]);
+    assert!(seeded.status.success(), "{}", out(&seeded));
+    // Fixtures for pages only reachable with a token or in a half-signed-in state.
+    let invite = out(&t.run(&[
+        "user",
+        "add",
+        "--email",
+        "invitee@riverton.example",
+        "--name",
+        "Invited Person",
+        "--role",
+        "community",
+    ]));
+    let invite_path = invite
+        .split("/invite/")
+        .nth(1)
+        .map(|s| format!("/invite/{}", s.split_whitespace().next().unwrap()))
+        .expect("invitation link");
+    let enrol = t.run_stdin(
+        &[
+            "user",
+            "add",
+            "--email",
+            "rookie@riverton.example",
+            "--name",
+            "Officer Rookie",
+            "--role",
+            "police",
+            "--password-stdin",
+        ],
+        Some(&format!("{PW}\n")),
+    );
+    assert!(enrol.status.success(), "{}", out(&enrol));
+    let secrets: std::collections::HashMap<String, Option<String>> =
+        t.pairs("SELECT email AS a, totp_secret AS b FROM users").into_iter().collect();
+    let outbox_id = t.pairs("SELECT CAST(MAX(id) AS TEXT) AS a, NULL AS b FROM outbox")[0].0.clone();
+
+    let port = free_port();
+    let child = Command::new(BIN)
+        .args(["demo", "--bind", &format!("127.0.0.1:{port}")])
+        .env("COMMONBEAT_DATABASE_URL", &t.url)
+        .env("COMMONBEAT_QUIET", "true")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let _server = Server(child);
+    wait_healthy(port);
+
+    let pw = "riverton beat partners walk together";
+    let login = |email: &str, stop: bool| {
+        serde_json::json!({"email": email, "password": if email.starts_with("rookie") { PW } else { pw },
+                           "totp_secret": secrets.get(email).cloned().flatten(), "stop_after_password": stop})
+    };
+    let shots = root.join("target/browser-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let plan = serde_json::json!({
+        "base": format!("http://127.0.0.1:{port}"),
+        "screenshots": shots,
+        "enforce_csp": true,
+        "sessions": [
+            {"name": "public", "login": null, "pages": [
+                "/", "/login", "/password/forgot", invite_path,
+                {"path": "/no/such/page", "status": 404},
+                {"path": "/invite/not-a-real-token", "status": 410},
+                {"path": "/password/reset/not-a-real-token", "status": 410}
+            ]},
+            {"name": "resident", "login": login("resident@riverton.example", false), "pages": ["/", "/account"]},
+            {"name": "challenge", "login": login("officer@riverton.example", true), "pages": ["/login/mfa"]},
+            {"name": "enrolment", "login": login("rookie@riverton.example", true), "pages": ["/mfa/setup"]},
+            {"name": "police", "login": login("officer@riverton.example", false), "pages": ["/", "/account", {"path": "/admin/users", "status": 403}]},
+            {"name": "admin", "login": login("admin@riverton.example", false), "pages": [
+                "/account", "/admin/users", "/admin/audit", "/admin/audit?action=login&outcome=success", "/admin/outbox",
+                format!("/admin/outbox/{outbox_id}")
+            ]}
+        ]
+    });
+    let plan_file = t.dir.path().join("plan.json");
+    std::fs::write(&plan_file, serde_json::to_vec_pretty(&plan).unwrap()).unwrap();
+    let run =
+        Command::new("node").arg(root.join("tests/browser/run-axe.mjs")).arg(&plan_file).output().expect("node runs");
+    let text = out(&run);
+    println!("{text}");
+    assert!(run.status.success(), "browser checks failed:\n{text}");
+    assert!(text.contains(" 0 failed"), "{text}");
+}
