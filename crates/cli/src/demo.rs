@@ -206,7 +206,9 @@ pub async fn run(g: &Global, d: DemoArgs) -> anyhow::Result<ExitCode> {
         for (role, email, _) in &accounts {
             println!("  {role:<10} {email}");
         }
-        println!("Police and admin accounts use two-step sign-in; in demo mode the code is shown on the sign-in page.");
+        println!(
+            "Police and admin accounts use two-step sign-in; in demo mode the current code is shown on the challenge page after the password."
+        );
     }
     if d.no_serve {
         return Ok(ExitCode::SUCCESS);
