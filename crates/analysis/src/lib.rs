@@ -4,4 +4,5 @@
 //! modules (time series, Gi*, KDE, Knox, WDQ/WDD, raking) follow the definitions in the project's METHODS.md.
 #![forbid(unsafe_code)]
 
+pub mod representation;
 pub mod suppression;

@@ -60,6 +60,32 @@ pub enum Command {
     /// Audit log tools.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Import data: area outlines (GeoJSON) and census demographics (CSV). Each file imports completely or not at all.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+/// Import subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Area outlines from a GeoJSON FeatureCollection of Polygons/MultiPolygons in WGS84 (EPSG:4326).
+    /// Re-importing a name of the same kind replaces its outline.
+    Areas {
+        /// The GeoJSON file.
+        file: PathBuf,
+        /// What the features are.
+        #[arg(long, value_parser = ["beat", "district", "neighborhood"])]
+        kind: String,
+        /// The feature property holding each area's name (e.g. `beat_num`).
+        #[arg(long, default_value = "name")]
+        name_property: String,
+    },
+    /// Census counts per area: CSV with columns area,dimension,category,count (see README for the categories).
+    /// An area's previous figures are replaced.
+    Demographics {
+        /// The CSV file.
+        file: PathBuf,
+    },
 }
 
 /// Server options.

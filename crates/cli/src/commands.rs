@@ -60,6 +60,7 @@ pub async fn run(args: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Import(cmd) => crate::import::run(&g, cmd).await,
         Command::Audit(AuditCommand::Verify) => {
             let db = open(&g, "./commonbeat-data").await?;
             let mut total = 0;
@@ -120,7 +121,7 @@ pub async fn open(g: &Global, default_dir: &str) -> anyhow::Result<Db> {
 }
 
 /// The jurisdiction a CLI command acts on.
-async fn jurisdiction(db: &Db, g: &Global) -> anyhow::Result<commonbeat_store::entities::jurisdiction::Model> {
+pub async fn jurisdiction(db: &Db, g: &Global) -> anyhow::Result<commonbeat_store::entities::jurisdiction::Model> {
     match &g.jurisdiction {
         Some(slug) => jurisdictions::by_slug(db, slug).await.map_err(|_| anyhow!("no jurisdiction {slug:?}")),
         None => {

@@ -117,14 +117,21 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
         "sessions": [
             {"name": "public", "login": null, "pages": [
                 "/", "/login", "/password/forgot", invite_path,
+                "/partnerships", "/partnerships?status=active&goal=prevent", "/partnerships/pulaski-corridor-partnership",
+                "/partnerships/northgate-youth-safety-alliance", "/areas", "/areas/1",
                 {"path": "/no/such/page", "status": 404},
                 {"path": "/invite/not-a-real-token", "status": 410},
                 {"path": "/password/reset/not-a-real-token", "status": 410}
             ]},
-            {"name": "resident", "login": login("resident@riverton.example", false), "pages": ["/", "/account"]},
+            {"name": "resident", "login": login("resident@riverton.example", false), "pages": [
+                "/", "/account", "/partnerships/riverside-beat-1411-partnership", "/partnerships/westlake-seniors-and-safety"
+            ]},
             {"name": "challenge", "login": login("officer@riverton.example", true), "pages": ["/login/mfa"]},
             {"name": "enrolment", "login": login("rookie@riverton.example", true), "pages": ["/mfa/setup"]},
-            {"name": "police", "login": login("officer@riverton.example", false), "pages": ["/", "/account", {"path": "/admin/users", "status": 403}]},
+            {"name": "police", "login": login("officer@riverton.example", false), "pages": [
+                "/", "/account", {"path": "/admin/users", "status": 403}, "/partnerships/new",
+                "/partnerships/riverside-beat-1411-partnership", "/partnerships/riverside-beat-1411-partnership/edit"
+            ]},
             {"name": "admin", "login": login("admin@riverton.example", false), "pages": [
                 "/account", "/admin/users", "/admin/audit", "/admin/audit?action=login&outcome=success", "/admin/outbox",
                 format!("/admin/outbox/{outbox_id}")

@@ -7,7 +7,10 @@
 
 pub mod account;
 pub mod audit;
+pub mod census;
+pub mod geo;
 pub mod locale;
+pub mod partnership;
 
 pub use account::{Email, EmailError, PasswordError, PersonName, Role, Side, check_password};
 pub use audit::{AuditRecord, ChainBreak, GENESIS_HASH, verify_chain};

@@ -30,6 +30,8 @@ pub fn build_router(state: AppState) -> Router {
         .merge(routes::health::router())
         .merge(assets::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
+        // A bug that panics answers 500 instead of dropping the connection.
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
         .with_state(state)

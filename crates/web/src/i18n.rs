@@ -49,6 +49,14 @@ impl Tr {
         LOCALES.lookup_with_args(lang_id(self.locale), key, &args)
     }
 
+    /// The message for `key` with two named arguments.
+    pub fn t2(&self, key: &str, a: (&str, &str), b: (&str, &str)) -> String {
+        let mut args: HashMap<Cow<'static, str>, fluent_templates::fluent_bundle::FluentValue> = HashMap::new();
+        args.insert(Cow::Owned(a.0.to_string()), a.1.to_string().into());
+        args.insert(Cow::Owned(b.0.to_string()), b.1.to_string().into());
+        LOCALES.lookup_with_args(lang_id(self.locale), key, &args)
+    }
+
     /// The BCP 47 tag of the page language.
     pub fn lang(&self) -> &'static str {
         self.locale.tag()
@@ -67,10 +75,27 @@ mod tests {
             .collect()
     }
 
+    /// Every key of every .ftl file of a language.
+    fn all_keys(lang: &str) -> BTreeSet<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales").join(lang);
+        let mut out = BTreeSet::new();
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "ftl") {
+                let before = out.len();
+                let k = keys(&std::fs::read_to_string(&p).unwrap());
+                let n = k.len();
+                out.extend(k);
+                assert_eq!(out.len(), before + n, "{} repeats a key of another file", p.display());
+            }
+        }
+        out
+    }
+
     #[test]
     fn english_and_spanish_have_the_same_keys() {
-        let en = keys(include_str!("../locales/en/main.ftl"));
-        let es = keys(include_str!("../locales/es/main.ftl"));
+        let en = all_keys("en");
+        let es = all_keys("es");
         let only_en: Vec<_> = en.difference(&es).collect();
         let only_es: Vec<_> = es.difference(&en).collect();
         assert!(only_en.is_empty() && only_es.is_empty(), "only in en: {only_en:?}; only in es: {only_es:?}");
@@ -79,7 +104,7 @@ mod tests {
 
     #[test]
     fn every_key_used_in_templates_and_code_exists() {
-        let en = keys(include_str!("../locales/en/main.ftl"));
+        let en = all_keys("en");
         let mut missing = Vec::new();
         for dir in ["templates", "src"] {
             let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
@@ -92,7 +117,7 @@ mod tests {
                         continue;
                     }
                     let text = std::fs::read_to_string(&path).unwrap_or_default();
-                    for pat in [".t(\"", ".t1(\""] {
+                    for pat in [".t(\"", ".t1(\"", ".t2(\""] {
                         for (i, _) in text.match_indices(pat) {
                             let rest = &text[i + pat.len()..];
                             let key = &rest[..rest.find('"').unwrap_or(0)];
@@ -104,7 +129,7 @@ mod tests {
                 }
             }
         }
-        assert!(missing.is_empty(), "keys missing from en/main.ftl: {missing:#?}");
+        assert!(missing.is_empty(), "keys missing from locales/en: {missing:#?}");
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod error;
 pub mod i18n;
 pub mod jobs;
 pub mod mail;
+pub mod maps;
 pub mod middleware;
 pub mod openapi;
 pub mod routes;

@@ -1,5 +1,6 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
+use crate::routes::partnerships::{api as papi, view};
 use crate::routes::{api, health};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -7,10 +8,10 @@ use utoipa::{Modify, OpenApi};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "CommonBeat API", description = "Police/community partnerships: accounts, partnerships, decisions, meetings, problems, surveys.", license(name = "AGPL-3.0-or-later")),
-    paths(api::me, api::jurisdiction, health::healthz),
-    components(schemas(api::Me, api::ApiError, api::JurisdictionInfo)),
+    paths(api::me, api::jurisdiction, health::healthz, papi::list_areas, papi::get_area, papi::list_partnerships, papi::create_partnership, papi::get_partnership, papi::get_representation, papi::get_members, papi::join, papi::change_status),
+    components(schemas(api::Me, api::ApiError, api::JurisdictionInfo, papi::AreaOut, papi::AreaRef, papi::SeatOut, papi::PartnershipOut, papi::NewPartnership, papi::MemberOut, papi::JoinOut, papi::StatusChange, view::BalanceView, view::Representation, view::RepDimension, view::RepRow)),
     modifiers(&Security),
-    tags((name = "accounts", description = "Accounts and tokens"), (name = "public", description = "Public, unauthenticated"), (name = "operations", description = "Health"))
+    tags((name = "accounts", description = "Accounts and tokens"), (name = "public", description = "Public, unauthenticated"), (name = "partnerships", description = "Areas, partnerships, membership, representation"), (name = "operations", description = "Health"))
 )]
 struct ApiDoc;
 

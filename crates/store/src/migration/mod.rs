@@ -4,6 +4,7 @@
 use sea_orm_migration::prelude::*;
 
 mod m0001_foundation;
+mod m0002_partnerships;
 mod schema;
 
 /// Every table the application owns, parents before children. Backup and restore walk this list; a test checks
@@ -21,6 +22,14 @@ pub const TABLES: &[&str] = &[
     "outbox",
     "jobs",
     "rate_limits",
+    "areas",
+    "area_demographics",
+    "partnerships",
+    "partnership_areas",
+    "partnership_events",
+    "memberships",
+    "member_profiles",
+    "leadership_terms",
 ];
 
 /// The migrator.
@@ -29,7 +38,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_foundation::Migration)]
+        vec![Box::new(m0001_foundation::Migration), Box::new(m0002_partnerships::Migration)]
     }
 }
 

@@ -2,10 +2,14 @@
 //!
 //! Every function on tenant-owned data takes `jurisdiction_id` and filters by it.
 
+pub mod areas;
 pub mod audit;
 pub mod jobs;
 pub mod jurisdictions;
+pub mod leadership;
+pub mod members;
 pub mod outbox;
+pub mod partnerships;
 pub mod sessions;
 pub mod settings;
 pub mod throttle;

@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/account/password", super::guarded(post(change_password)))
         .route("/account/recovery-codes", super::guarded(post(new_recovery_codes)))
         .route("/account/tokens", super::guarded(post(create_token)))
+        .route("/account/profile", super::guarded(post(save_profile)))
         .route("/account/tokens/{id}/revoke", super::guarded(post(revoke_token)))
 }
 
@@ -61,6 +62,44 @@ struct AccountPage {
     recovery_left: String,
     tokens: Vec<TokenRow>,
     new_token: Option<String>,
+    about: Option<About>,
+}
+
+/// The optional, private self-description form (community members).
+pub struct About {
+    /// (id, label, checked) per stakeholder type.
+    pub stakeholders: Vec<(String, String, bool)>,
+    /// Per dimension: (id, label, options (id, label, selected)).
+    pub dims: Vec<(String, String, Vec<(String, String, bool)>)>,
+}
+
+async fn about(state: &AppState, ctx: &Ctx, user_id: i64) -> AppResult<About> {
+    let t = ctx.tr();
+    let p = commonbeat_store::repo::members::profile(&state.db, ctx.jid(), user_id).await?;
+    let types: Vec<String> =
+        p.as_ref().map(|p| p.stakeholder_types.split(',').map(String::from).collect()).unwrap_or_default();
+    let answers: std::collections::BTreeMap<String, String> =
+        p.as_ref().and_then(|p| serde_json::from_str(&p.demographics).ok()).unwrap_or_default();
+    Ok(About {
+        stakeholders: commonbeat_domain::partnership::STAKEHOLDER_TYPES
+            .iter()
+            .map(|s| (s.to_string(), t.t(&format!("stakeholder-{s}")), types.iter().any(|x| x == s)))
+            .collect(),
+        dims: commonbeat_domain::census::Dimension::ALL
+            .iter()
+            .map(|d| {
+                let chosen = answers.get(d.as_str()).cloned().unwrap_or_default();
+                let opts = d
+                    .categories()
+                    .iter()
+                    .map(|c| {
+                        (c.to_string(), super::partnerships::view::category_label(&t, d.as_str(), c), chosen == *c)
+                    })
+                    .collect();
+                (d.as_str().to_string(), t.t(&format!("dim-{}", d.as_str())), opts)
+            })
+            .collect(),
+    })
 }
 
 /// The translated message for a refused password.
@@ -108,7 +147,50 @@ async fn page(
         recovery_left: left.to_string(),
         tokens,
         new_token,
+        about: if u.role == "community" { Some(about(state, ctx, u.id).await?) } else { None },
     })
+}
+
+async fn save_profile(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::RawForm(raw): axum::extract::RawForm,
+) -> AppResult<Response> {
+    let u = ctx.require_user()?.clone();
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&raw).unwrap_or_default();
+    let mut types = Vec::new();
+    let mut answers = std::collections::BTreeMap::new();
+    for (k, v) in pairs {
+        if k == "stakeholder" {
+            if commonbeat_domain::partnership::STAKEHOLDER_TYPES.contains(&v.as_str()) && !types.contains(&v) {
+                types.push(v);
+            } else {
+                return Err(AppError::invalid("stakeholder", format!("unknown stakeholder type {v:?}")));
+            }
+        } else if let Some(dim) = k.strip_prefix("dim_") {
+            let d = commonbeat_domain::census::Dimension::parse(dim)
+                .ok_or_else(|| AppError::invalid(&k, "unknown question"))?;
+            if v.is_empty() {
+                continue;
+            }
+            if !d.is_category(&v) {
+                return Err(AppError::invalid(&k, format!("unknown answer {v:?}")));
+            }
+            answers.insert(d.as_str().to_string(), v);
+        }
+    }
+    commonbeat_store::repo::members::save_profile(
+        &state.db,
+        ctx.jid(),
+        u.id,
+        &types.join(","),
+        &serde_json::to_string(&answers).unwrap_or_default(),
+    )
+    .await?;
+    // The answers themselves are never written to the audit log.
+    ctx.audit(&state, "profile.update", &format!("user:{}", u.id), "success", json!({})).await?;
+    let t = ctx.tr();
+    render(&page(&state, &ctx, None, Some(t.t("about-saved")), None).await?)
 }
 
 async fn show(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {

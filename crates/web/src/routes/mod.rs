@@ -4,10 +4,12 @@
 pub mod account;
 pub mod admin;
 pub mod api;
+pub mod areas;
 pub mod auth;
 pub mod health;
 pub mod invites;
 pub mod pages;
+pub mod partnerships;
 
 use crate::AppState;
 use axum::Router;
@@ -29,6 +31,8 @@ pub fn router() -> Router<AppState> {
         .merge(admin::router())
         .merge(invites::router())
         .merge(api::router())
+        .merge(partnerships::router())
+        .merge(areas::router())
 }
 
 /// A local path to go to after sign-in: only same-site absolute paths are accepted (no open redirects).

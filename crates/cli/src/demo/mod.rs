@@ -16,6 +16,9 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::process::ExitCode;
 
+mod city;
+mod partnerships;
+
 /// The password of every demo account (demo only; it passes the password policy).
 pub const DEMO_PASSWORD: &str = "riverton beat partners walk together";
 /// The demo jurisdiction's slug.
@@ -116,6 +119,8 @@ pub async fn seed(db: &Db, seed: u64, time_zone: &str) -> anyhow::Result<Vec<(St
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let j = jurisdictions::create(db, DEMO_SLUG, "Riverton Police Department", None, time_zone).await?;
     let mut accounts = Vec::new();
+    // One hash for every generated account: they all share the demo password, and argon2 is deliberately slow.
+    let hash = password::hash(DEMO_PASSWORD);
     let add = async |name: String, email: String, role: Role, locale: Locale| -> anyhow::Result<i64> {
         let u = users::create(
             db,
@@ -124,7 +129,7 @@ pub async fn seed(db: &Db, seed: u64, time_zone: &str) -> anyhow::Result<Vec<(St
                 email: Email::parse(&email)?,
                 name: PersonName::parse(&name)?,
                 role,
-                password_hash: Some(password::hash(DEMO_PASSWORD)),
+                password_hash: Some(hash.clone()),
                 locale,
             },
         )
@@ -136,13 +141,15 @@ pub async fn seed(db: &Db, seed: u64, time_zone: &str) -> anyhow::Result<Vec<(St
     };
     add("Dana Whitfield".into(), "admin@riverton.example".into(), Role::Admin, Locale::En).await?;
     accounts.push(("admin".to_string(), "admin@riverton.example".to_string(), DEMO_PASSWORD.to_string()));
-    add("Sgt. María Delgado".into(), "officer@riverton.example".into(), Role::Police, Locale::Es).await?;
+    let mut police_ids =
+        vec![add("Sgt. María Delgado".into(), "officer@riverton.example".into(), Role::Police, Locale::Es).await?];
     accounts.push(("police".to_string(), "officer@riverton.example".to_string(), DEMO_PASSWORD.to_string()));
-    add("Rosa Hernández".into(), "resident@riverton.example".into(), Role::Community, Locale::Es).await?;
+    let mut community_ids =
+        vec![add("Rosa Hernández".into(), "resident@riverton.example".into(), Role::Community, Locale::Es).await?];
     accounts.push(("community".to_string(), "resident@riverton.example".to_string(), DEMO_PASSWORD.to_string()));
 
     let mut used = std::collections::HashSet::new();
-    for i in 0..48 {
+    for i in 0..134 {
         let (first, last) = loop {
             let f = *FIRST.choose(&mut rng).expect("names");
             let l = *LAST.choose(&mut rng).expect("names");
@@ -150,7 +157,7 @@ pub async fn seed(db: &Db, seed: u64, time_zone: &str) -> anyhow::Result<Vec<(St
                 break (f, l);
             }
         };
-        let police = i < 14;
+        let police = i < 24;
         let name = if police {
             let rank = ["Officer", "Officer", "Officer", "Det.", "Sgt."][rng.gen_range(0..5)];
             format!("{rank} {first} {last}")
@@ -160,8 +167,15 @@ pub async fn seed(db: &Db, seed: u64, time_zone: &str) -> anyhow::Result<Vec<(St
         let domain = if police { "rpd.riverton.example" } else { "mail.example" };
         let email = format!("{}.{}@{domain}", ascii_slug(first), ascii_slug(last));
         let locale = if rng.gen_bool(0.3) { Locale::Es } else { Locale::En };
-        add(name, email, if police { Role::Police } else { Role::Community }, locale).await?;
+        let id = add(name, email, if police { Role::Police } else { Role::Community }, locale).await?;
+        if police {
+            police_ids.push(id);
+        } else {
+            community_ids.push(id);
+        }
     }
+    let beats = city::create(db, j.id, &mut rng).await?;
+    partnerships::create(db, j.id, &beats, &police_ids, &community_ids, &mut rng).await?;
     settings::set(db, j.id, "demo.accounts", &serde_json::to_string(&accounts)?).await?;
     audit::append(
         db,
