@@ -128,3 +128,59 @@ fn demo_creates_its_city_once_with_sign_in_ready_accounts() {
     assert!(again.status.success());
     assert_eq!(out(&t.run(&["user", "list", "--jurisdiction", "riverton"])), users, "second run reuses the city");
 }
+
+const BEATS: &str = r#"{"type":"FeatureCollection","features":[
+ {"type":"Feature","properties":{"beat_num":"1411"},"geometry":{"type":"Polygon","coordinates":[[[-87.70,41.90],[-87.69,41.90],[-87.69,41.91],[-87.70,41.91],[-87.70,41.90]]]}},
+ {"type":"Feature","properties":{"beat_num":1412},"geometry":{"type":"MultiPolygon","coordinates":[[[[-87.69,41.90],[-87.68,41.90],[-87.68,41.91],[-87.69,41.91],[-87.69,41.90]]]]}}
+]}"#;
+
+#[test]
+fn areas_and_demographics_import_whole_files_or_nothing() {
+    let t = Target::new();
+    assert!(t.run(&["migrate"]).status.success());
+    let bad = t.dir.path().join("bad.geojson");
+    // Feature 1 is fine, feature 0 has an unclosed ring, feature 2 is in a projected CRS (State Plane feet).
+    std::fs::write(&bad, r#"{"type":"FeatureCollection","features":[
+      {"type":"Feature","properties":{"name":"A"},"geometry":{"type":"Polygon","coordinates":[[[-87.70,41.90],[-87.69,41.90],[-87.69,41.91],[-87.70,41.91]]]}},
+      {"type":"Feature","properties":{"name":"B"},"geometry":{"type":"Polygon","coordinates":[[[-87.69,41.90],[-87.68,41.90],[-87.68,41.91],[-87.69,41.91],[-87.69,41.90]]]}},
+      {"type":"Feature","properties":{"name":"C"},"geometry":{"type":"Polygon","coordinates":[[[1150000,1900000],[1151000,1900000],[1151000,1901000],[1150000,1900000]]]}}]}"#).unwrap();
+    let o = t.run(&["import", "areas", bad.to_str().unwrap(), "--kind", "beat"]);
+    assert_eq!(o.status.code(), Some(1));
+    let text = out(&o);
+    assert!(
+        text.contains("feature 0") && text.contains("feature 2") && text.contains("nothing was imported"),
+        "{text}"
+    );
+    assert_eq!(
+        t.pairs("SELECT CAST(COUNT(*) AS TEXT) AS a, NULL AS b FROM areas")[0].0,
+        "0",
+        "the good feature was not imported either"
+    );
+
+    let good = t.dir.path().join("beats.geojson");
+    std::fs::write(&good, BEATS).unwrap();
+    let o = t.run(&["import", "areas", good.to_str().unwrap(), "--kind", "beat", "--name-property", "beat_num"]);
+    assert!(o.status.success(), "{}", out(&o));
+    assert!(out(&o).contains("2 new, 0 updated"));
+    let again = t.run(&["import", "areas", good.to_str().unwrap(), "--kind", "beat", "--name-property", "beat_num"]);
+    assert!(out(&again).contains("0 new, 2 updated"), "re-import updates by name");
+
+    let csv = t.dir.path().join("census.csv");
+    std::fs::write(&csv, "area,dimension,category,count\n1411,race,hispanic,600\n1411,race,white,-3\n1411,race,martian,4\nNowhere,race,white,5\n").unwrap();
+    let o = t.run(&["import", "demographics", csv.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let text = out(&o);
+    assert!(text.contains("line 3, field count") && text.contains("line 4, field category"), "{text}");
+    std::fs::write(&csv, "area,dimension,category,count\n1411,race,hispanic,600\nNowhere,race,white,5\n").unwrap();
+    let o = t.run(&["import", "demographics", csv.to_str().unwrap()]);
+    assert!(out(&o).contains("line 3, field area: no area named \"Nowhere\""), "{}", out(&o));
+    assert_eq!(t.pairs("SELECT CAST(COUNT(*) AS TEXT) AS a, NULL AS b FROM area_demographics")[0].0, "0");
+    std::fs::write(
+        &csv,
+        "area,dimension,category,count\n1411,race,hispanic,600\n1411,race,white,300\n1412,tenure,renter,250\n",
+    )
+    .unwrap();
+    let o = t.run(&["import", "demographics", csv.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", out(&o));
+    assert_eq!(t.pairs("SELECT CAST(SUM(count) AS TEXT) AS a, NULL AS b FROM area_demographics")[0].0, "1150");
+}

@@ -428,14 +428,11 @@ pub fn seat_alerts(seats: &[(Seat, Option<i64>)], now: i64) -> Vec<SeatAlert> {
     let mut out = Vec::new();
     for seat in Seat::ALL {
         let held = seats.iter().find(|(s, _)| *s == seat).and_then(|(_, end)| *end);
-        match held {
+        // A term that has run out leaves the seat as empty as no holder at all.
+        let live = held.filter(|end| *end > now);
+        match live {
             None if seat.is_chair() => out.push(SeatAlert::Vacant { seat }),
             None => {}
-            Some(end) if end <= now => {
-                if seat.is_chair() {
-                    out.push(SeatAlert::Vacant { seat })
-                }
-            }
             Some(end) => {
                 let days_left = (end - now) / 86_400;
                 if days_left < TERM_WARNING_DAYS {

@@ -113,6 +113,19 @@ impl Db {
         Statement::from_sql_and_values(self.db_backend(), sql, values)
     }
 
+    /// Starts a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`, so the write lock is taken at the
+    /// start and a busy database is waited for (busy timeout) instead of failing mid-transaction with
+    /// `SQLITE_BUSY` when a read has to be upgraded to a write.
+    pub async fn begin_write(&self) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+        use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+        self.conn
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await
+    }
+
     /// Whether the database answers a trivial query (for `/healthz`).
     pub async fn ping(&self) -> bool {
         self.conn.execute_unprepared("SELECT 1").await.is_ok()

@@ -3,9 +3,7 @@
 use crate::entities::{area, area_demographic};
 use crate::error::{StoreError, StoreResult};
 use crate::{Db, now};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set};
 use std::collections::BTreeMap;
 
 /// An area to import.
@@ -24,7 +22,7 @@ pub struct NewArea {
 /// Imports areas of one kind in one transaction: new names are created, existing ones get the new outline.
 /// Returns (created, updated).
 pub async fn import(db: &Db, jurisdiction_id: i64, kind: &str, areas: Vec<NewArea>) -> StoreResult<(usize, usize)> {
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let (mut created, mut updated) = (0, 0);
     for a in areas {
         let existing = area::Entity::find()
@@ -102,7 +100,7 @@ pub struct DemographicCount {
 
 /// Replaces the demographics of every area named in `rows`, in one transaction. Returns rows written.
 pub async fn replace_demographics(db: &Db, jurisdiction_id: i64, rows: Vec<DemographicCount>) -> StoreResult<usize> {
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let mut areas: Vec<i64> = rows.iter().map(|r| r.area_id).collect();
     areas.sort_unstable();
     areas.dedup();

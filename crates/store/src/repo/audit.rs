@@ -7,7 +7,7 @@ use commonbeat_domain::audit::{AuditRecord, ChainBreak, GENESIS_HASH, verify_cha
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set, TransactionTrait,
+    Set,
 };
 
 /// Default retention of audit entries: 400 days (at least one year, as required).
@@ -52,7 +52,7 @@ fn record_of(m: &Model) -> AuditRecord {
 /// advisory lock on PostgreSQL so several app instances append in turn).
 pub async fn append(db: &Db, jurisdiction_id: i64, ev: AuditEvent) -> StoreResult<Model> {
     let _guard = db.audit_lock.lock().await;
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     if db.backend == Backend::Postgres {
         txn.execute_raw(db.stmt("SELECT pg_advisory_xact_lock(7700, $1::int)", vec![(jurisdiction_id as i32).into()]))
             .await?;

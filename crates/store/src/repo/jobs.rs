@@ -6,7 +6,7 @@
 use crate::entities::job::{self, Column, Entity, Model};
 use crate::error::StoreResult;
 use crate::{Backend, Db, now};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 
 /// Queues a job to run at `run_at` (unix seconds).
@@ -31,6 +31,16 @@ pub async fn enqueue(db: &Db, jurisdiction_id: i64, kind: &str, payload: &str, r
 /// Claims the next due job for `lease_secs`, counting the attempt. `None` when nothing is due.
 pub async fn claim(db: &Db, lease_secs: i64) -> StoreResult<Option<Model>> {
     let t = now();
+    // Look before taking a write lock: an idle worker then only ever reads.
+    let due = Entity::find()
+        .filter(Column::DoneAt.is_null())
+        .filter(Column::RunAt.lte(t))
+        .filter(Column::LockedUntil.is_null().or(Column::LockedUntil.lt(t)))
+        .one(&db.conn)
+        .await?;
+    if due.is_none() {
+        return Ok(None);
+    }
     let lock = if db.backend == Backend::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
     let sql = format!(
         "UPDATE jobs SET locked_until = $1, attempts = attempts + 1 WHERE id = (\

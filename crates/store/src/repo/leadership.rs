@@ -6,7 +6,7 @@ use crate::error::StoreResult;
 use crate::{Db, now};
 use commonbeat_domain::partnership::Seat;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 /// A term with its holder.
 #[derive(Debug, Clone)]
@@ -73,7 +73,7 @@ pub struct Assignment<'a> {
 /// Puts a new holder in a seat, ending the current holder's term with a handover note.
 pub async fn assign(db: &Db, jurisdiction_id: i64, partnership_id: i64, a: Assignment<'_>) -> StoreResult<()> {
     let Assignment { seat, user_id, starts_at, ends_at, actor_id, handover_note } = a;
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let t = now();
     let previous = leadership_term::Entity::find()
         .filter(leadership_term::Column::JurisdictionId.eq(jurisdiction_id))
@@ -133,7 +133,7 @@ pub async fn vacate(
     actor_id: Option<i64>,
     note: &str,
 ) -> StoreResult<bool> {
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let r = leadership_term::Entity::update_many()
         .col_expr(leadership_term::Column::EndedAt, Expr::value(now()))
         .col_expr(leadership_term::Column::HandoverNote, Expr::value(note.to_string()))

@@ -7,9 +7,7 @@ use crate::error::{StoreError, StoreResult};
 use crate::{Db, now};
 use commonbeat_domain::Side;
 use commonbeat_domain::partnership::{Balance, MemberRole};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set};
 
 /// Invited by a co-chair, not yet accepted.
 pub const INVITED: &str = "invited";
@@ -58,7 +56,7 @@ pub async fn set_status(
     c: Change<'_>,
 ) -> StoreResult<membership::Model> {
     let Change { user_id, side, role, status, actor_id, note } = c;
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let t = now();
     let existing = membership::Entity::find()
         .filter(membership::Column::JurisdictionId.eq(jurisdiction_id))
@@ -160,7 +158,7 @@ pub async fn list(
         .filter(|m| status.is_none_or(|s| m.status == s))
         .filter_map(|m| users.iter().find(|u| u.id == m.user_id).cloned().map(|u| Member { membership: m, user: u }))
         .collect();
-    out.sort_by(|a, b| a.user.name.to_lowercase().cmp(&b.user.name.to_lowercase()));
+    out.sort_by_key(|m| m.user.name.to_lowercase());
     Ok(out)
 }
 

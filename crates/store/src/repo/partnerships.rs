@@ -6,7 +6,6 @@ use crate::{Db, now};
 use commonbeat_domain::partnership::{Charter, Goal, Status, slugify};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 
 /// A history entry to record.
@@ -58,7 +57,7 @@ pub async fn create(
     area_ids: &[i64],
     created_by: Option<i64>,
 ) -> StoreResult<partnership::Model> {
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let base = slugify(&charter.name);
     let mut slug = base.clone();
     for n in 2.. {
@@ -142,7 +141,7 @@ pub async fn update_charter(
     area_ids: &[i64],
     actor_id: Option<i64>,
 ) -> StoreResult<()> {
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let p = partnership::Entity::find_by_id(id)
         .filter(partnership::Column::JurisdictionId.eq(jurisdiction_id))
         .one(&txn)
@@ -177,7 +176,7 @@ pub async fn set_status(
     actor_id: Option<i64>,
     reason: &str,
 ) -> StoreResult<()> {
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let p = partnership::Entity::find_by_id(id)
         .filter(partnership::Column::JurisdictionId.eq(jurisdiction_id))
         .one(&txn)

@@ -5,7 +5,7 @@ use crate::error::{StoreError, StoreResult};
 use crate::secrets::{hash_token, new_token};
 use crate::{Db, now};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 /// Prefix of every API token, so leaked tokens are recognisable by secret scanners.
 pub const API_TOKEN_PREFIX: &str = "cbt_";
@@ -112,7 +112,7 @@ pub async fn issue_one_time(db: &Db, jurisdiction_id: i64, user_id: i64, purpose
     use one_time_token::Column;
     let t = now();
     let token = new_token();
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     one_time_token::Entity::update_many()
         .col_expr(Column::UsedAt, Expr::value(t))
         .filter(Column::JurisdictionId.eq(jurisdiction_id))
@@ -178,7 +178,7 @@ pub async fn replace_recovery_codes(
     code_hashes: &[String],
 ) -> StoreResult<()> {
     use recovery_code::Column;
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     recovery_code::Entity::delete_many()
         .filter(Column::JurisdictionId.eq(jurisdiction_id))
         .filter(Column::UserId.eq(user_id))

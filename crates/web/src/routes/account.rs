@@ -65,12 +65,15 @@ struct AccountPage {
     about: Option<About>,
 }
 
+/// A choice in a form: (value, label, selected).
+pub type Choice = (String, String, bool);
+
 /// The optional, private self-description form (community members).
 pub struct About {
     /// (id, label, checked) per stakeholder type.
-    pub stakeholders: Vec<(String, String, bool)>,
-    /// Per dimension: (id, label, options (id, label, selected)).
-    pub dims: Vec<(String, String, Vec<(String, String, bool)>)>,
+    pub stakeholders: Vec<Choice>,
+    /// Per dimension: (id, label, options).
+    pub dims: Vec<(String, String, Vec<Choice>)>,
 }
 
 async fn about(state: &AppState, ctx: &Ctx, user_id: i64) -> AppResult<About> {

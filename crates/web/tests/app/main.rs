@@ -9,6 +9,7 @@ mod api;
 mod auth;
 mod email;
 mod isolation;
+mod partnerships;
 mod security;
 
 #[tokio::test]

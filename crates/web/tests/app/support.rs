@@ -101,6 +101,8 @@ impl TestApp {
     }
 
     pub async fn spawn_with(f: impl FnOnce(&mut WebConfig)) -> TestApp {
+        // Errors the app logs show up in a failing test's output.
+        let _ = tracing_subscriber::fmt().with_env_filter("warn,commonbeat_web=warn").with_test_writer().try_init();
         let testdb = TestDb::new();
         let db = commonbeat_store::connect(&testdb.url).await.unwrap();
         migration::migrate(&db).await.unwrap();

@@ -20,6 +20,15 @@ use utoipa::ToSchema;
 /// Smallest member count shown in representation breakdowns (smaller non-zero counts are suppressed).
 pub const MEMBER_CELL_K: u64 = 3;
 
+/// Groups smaller than this share of the area (percent) are compared but not flagged: with a dozen members, a
+/// group of 0.5 % of the population is absent by arithmetic, not by exclusion.
+pub const FLAG_MIN_CENSUS_PCT: f64 = 5.0;
+
+/// Categories left out of the comparison: members are adults, so children are not part of the census base.
+fn compared(dim: Dimension) -> Vec<&'static str> {
+    dim.categories().iter().copied().filter(|c| !(dim == Dimension::Age && *c == "under-18")).collect()
+}
+
 /// The 50/50 balance as shown.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct BalanceView {
@@ -72,7 +81,7 @@ pub struct RepRow {
     pub category: String,
     /// Category label.
     pub label: String,
-    /// Members in the group (None = suppressed, fewer than 3).
+    /// Members in the group (None = suppressed: fewer than 3, or hidden as the complement of a suppressed cell).
     pub members: Option<u64>,
     /// Share of members who answered, percent (None when suppressed).
     pub member_pct: Option<f64>,
@@ -82,7 +91,7 @@ pub struct RepRow {
     pub ratio: Option<f64>,
     /// Gap in percentage points.
     pub gap_pp: Option<f64>,
-    /// Below half its census share.
+    /// Below half its census share (only for groups of at least 5 % of the area).
     pub under_represented: bool,
 }
 
@@ -149,10 +158,10 @@ pub async fn representation(
                     .or_default() += 1;
             }
         }
-        let members_v: Vec<(&str, u64)> =
-            dim.categories().iter().map(|c| (*c, counts.get(c).copied().unwrap_or(0))).collect();
+        let cats = compared(dim);
+        let members_v: Vec<(&str, u64)> = cats.iter().map(|c| (*c, counts.get(c).copied().unwrap_or(0))).collect();
         let census_v: Vec<(&str, u64)> =
-            dim.categories().iter().map(|c| (*c, cen.get(*c).copied().unwrap_or(0).max(0) as u64)).collect();
+            cats.iter().map(|c| (*c, cen.get(*c).copied().unwrap_or(0).max(0) as u64)).collect();
         let cmp = representation::compare(&members_v, &census_v, MEMBER_CELL_K);
         let rows: Vec<RepRow> = cmp
             .groups
@@ -165,7 +174,7 @@ pub async fn representation(
                 census_pct: (g.census_share * 1000.0).round() / 10.0,
                 ratio: g.ratio.map(|r| (r * 100.0).round() / 100.0),
                 gap_pp: g.gap_pp.map(|x| (x * 10.0).round() / 10.0),
-                under_represented: g.under_represented,
+                under_represented: g.under_represented && g.census_share * 100.0 >= FLAG_MIN_CENSUS_PCT,
             })
             .collect();
         let label = t.t(&format!("dim-{}", dim.as_str()));
