@@ -112,6 +112,10 @@ pub struct ServeArgs {
     /// Days to keep audit-log entries (at least 365).
     #[arg(long, env = "COMMONBEAT_AUDIT_RETENTION_DAYS", default_value_t = 400, value_parser = clap::value_parser!(i64).range(365..))]
     pub audit_retention_days: i64,
+    /// Map tile URL template for interactive maps, e.g. `https://tile.example.org/{z}/{x}/{y}.png` [default: none:
+    /// outline maps only, nothing fetched from elsewhere]
+    #[arg(long, env = "COMMONBEAT_TILE_URL")]
+    pub tile_url: Option<String>,
     /// Do not apply migrations on start.
     #[arg(long, env = "COMMONBEAT_NO_MIGRATE")]
     pub no_migrate: bool,

@@ -163,6 +163,7 @@ pub fn web_config(s: &ServeArgs) -> anyhow::Result<WebConfig> {
     c.mail_from = s.mail_from.clone();
     c.time_zone = s.time_zone.clone();
     c.audit_retention_days = s.audit_retention_days;
+    c.tile_url = s.tile_url.clone().filter(|t| !t.is_empty());
     Ok(c)
 }
 

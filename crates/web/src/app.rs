@@ -25,6 +25,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(routes::router())
         .fallback(|| async { crate::error::AppError::NotFound })
         .layer(axum::middleware::from_fn(middleware::require_csrf_checked))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::public_api_rate_limit))
         .layer(axum::middleware::from_fn(middleware::render_errors))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::load_context))
         .merge(routes::health::router())

@@ -18,12 +18,23 @@ pub struct WebConfig {
     pub audit_retention_days: i64,
     /// How often the job worker polls, in milliseconds.
     pub job_poll_ms: u64,
+    /// Map tile URL template (`https://tiles.example.org/{z}/{x}/{y}.png`); none by default, so maps work offline
+    /// and no request leaves for a tile server.
+    pub tile_url: Option<String>,
 }
 
 impl WebConfig {
     /// Whether the public URL is https (Secure cookies, HSTS).
     pub fn is_https(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+
+    /// The origin (`https://host[:port]`) of the tile server, for the Content-Security-Policy.
+    pub fn tile_origin(&self) -> Option<String> {
+        let url = self.tile_url.as_deref()?;
+        let (scheme, rest) = url.split_once("://")?;
+        let host = rest.split('/').next()?;
+        (!host.is_empty() && !host.contains(['{', '}', ' ', ';', '\'', '"'])).then(|| format!("{scheme}://{host}"))
     }
 
     /// Defaults suitable for tests and local use.
@@ -36,6 +47,7 @@ impl WebConfig {
             demo_mode: false,
             audit_retention_days: commonbeat_store::repo::audit::DEFAULT_RETENTION_DAYS,
             job_poll_ms: 1000,
+            tile_url: None,
         }
     }
 }
@@ -49,6 +61,7 @@ impl std::fmt::Debug for WebConfig {
             .field("time_zone", &self.time_zone)
             .field("demo_mode", &self.demo_mode)
             .field("audit_retention_days", &self.audit_retention_days)
+            .field("tile_url", &self.tile_url)
             .finish()
     }
 }

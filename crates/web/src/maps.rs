@@ -54,3 +54,33 @@ pub fn svg_map(
     out.push_str("</svg>");
     out
 }
+
+/// A GeoJSON FeatureCollection of areas (simplified for display) with `name` and `focus` properties, for the
+/// interactive map.
+pub fn feature_collection(context: &[area::Model], focus: &[i64]) -> serde_json::Value {
+    let features: Vec<serde_json::Value> = context
+        .iter()
+        .filter_map(|a| {
+            let g = geometry(a)?.simplify(0.00005);
+            Some(serde_json::json!({
+                "type": "Feature",
+                "properties": {"id": a.id, "name": a.name, "kind": a.kind, "focus": focus.contains(&a.id)},
+                "geometry": g.to_geojson(),
+            }))
+        })
+        .collect();
+    serde_json::json!({"type": "FeatureCollection", "features": features})
+}
+
+/// The wrapper that the map script enhances: the SVG inside a box that names its GeoJSON source and tiles.
+pub fn enhanceable(svg: String, geojson_url: &str, label: &str, tiles: Option<&str>) -> String {
+    if svg.is_empty() {
+        return svg;
+    }
+    let tiles = tiles.map(|t| format!(r#" data-tiles="{}""#, escape(t))).unwrap_or_default();
+    format!(
+        r#"<div class="cb-map-box" data-map-geojson="{}" data-map-label="{}"{tiles}>{svg}</div>"#,
+        escape(geojson_url),
+        escape(label)
+    )
+}

@@ -31,7 +31,18 @@ connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; fram
 pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    match state.config.tile_origin() {
+        // Map tiles, when configured, are the only thing loaded from another origin.
+        Some(origin) => {
+            let csp = CSP.replace("img-src 'self' data:", &format!("img-src 'self' data: {origin}"));
+            if let Ok(v) = HeaderValue::from_str(&csp) {
+                h.insert(header::CONTENT_SECURITY_POLICY, v);
+            }
+        }
+        None => {
+            h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+        }
+    }
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
@@ -273,6 +284,23 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         out.headers_mut().insert(header::RETRY_AFTER, ra.clone());
     }
     out
+}
+
+/// Rate-limits anonymous use of the public API (`/api/`, `/open311/`): 300 requests a minute per address.
+/// Signed-in and token-authenticated callers are limited by their own accounts' behaviour, not here.
+pub async fn public_api_rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let public_api = path.starts_with("/api/v1/") || path.starts_with("/open311/");
+    if public_api
+        && let Some(ctx) = req.extensions().get::<Ctx>()
+        && ctx.user.is_none()
+    {
+        let bucket = format!("api:{}:{}", ctx.jid(), ctx.source);
+        if let Err(e) = rate_limit(&state, &bucket, 300, 60).await {
+            return e.into_response();
+        }
+    }
+    next.run(req).await
 }
 
 /// Counts a hit for `bucket` and fails with 429 when more than `limit` fall in the `window_secs` window.

@@ -208,6 +208,7 @@ pub async fn run(g: &Global, d: DemoArgs) -> anyhow::Result<ExitCode> {
         time_zone: "America/Chicago".into(),
         jurisdiction_name: "Riverton Police Department".into(),
         audit_retention_days: 400,
+        tile_url: std::env::var("COMMONBEAT_TILE_URL").ok(),
         no_migrate: false,
     };
     let mut config = web_config(&serve_args)?;

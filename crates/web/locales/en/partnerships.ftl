@@ -189,3 +189,6 @@ about-stakeholder = I am part of the community as
 about-prefer-not = Prefer not to say
 about-save = Save my answers
 about-saved = Your answers were saved.
+join-closed = This partnership is closed and takes no new members.
+invite-already-member-plain = That person is already a member.
+member-action-not-now = That is not possible for this membership now.

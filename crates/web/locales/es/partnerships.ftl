@@ -189,3 +189,6 @@ about-stakeholder = Formo parte de la comunidad como
 about-prefer-not = Prefiero no decirlo
 about-save = Guardar mis respuestas
 about-saved = Sus respuestas se guardaron.
+join-closed = Esta alianza está cerrada y no admite miembros nuevos.
+invite-already-member-plain = Esa persona ya es miembro.
+member-action-not-now = Eso no es posible para esta membresía ahora.

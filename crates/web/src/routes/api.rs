@@ -4,9 +4,7 @@
 use crate::AppState;
 use crate::context::Ctx;
 use crate::error::AppResult;
-use crate::middleware::rate_limit;
 use crate::timefmt::iso_utc;
-use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
@@ -90,10 +88,7 @@ pub struct JurisdictionInfo {
 #[utoipa::path(get, path = "/api/v1/jurisdiction", tag = "public",
     responses((status = 200, description = "The jurisdiction", body = JurisdictionInfo),
               (status = 429, description = "Too many requests", body = ApiError)))]
-pub async fn jurisdiction(State(state): State<AppState>, ctx: Ctx) -> AppResult<Json<JurisdictionInfo>> {
-    if ctx.user.is_none() {
-        rate_limit(&state, &format!("api:{}", ctx.source), 300, 60).await?;
-    }
+pub async fn jurisdiction(ctx: Ctx) -> AppResult<Json<JurisdictionInfo>> {
     let j = &ctx.jurisdiction;
     Ok(Json(JurisdictionInfo { id: j.id, slug: j.slug.clone(), name: j.name.clone(), time_zone: j.time_zone.clone() }))
 }

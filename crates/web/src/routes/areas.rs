@@ -16,7 +16,33 @@ use commonbeat_store::repo::{areas, partnerships};
 
 /// Area routes.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/areas", guarded(get(list))).route("/areas/{id}", guarded(get(show)))
+    Router::new()
+        .route("/areas", guarded(get(list)))
+        .route("/areas/map.geojson", guarded(get(geojson)))
+        .route("/areas/{id}", guarded(get(show)))
+}
+
+#[derive(serde::Deserialize)]
+struct FocusQuery {
+    #[serde(default)]
+    focus: String,
+}
+
+/// The map URL for a set of focused areas.
+pub fn map_url(focus: &[i64]) -> String {
+    let ids: Vec<String> = focus.iter().map(|i| i.to_string()).collect();
+    format!("/areas/map.geojson?focus={}", ids.join(","))
+}
+
+/// `GET /areas/map.geojson?focus=1,2` — every area, simplified, with the focused ones marked. Public.
+async fn geojson(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Query(q): axum::extract::Query<FocusQuery>,
+) -> AppResult<axum::Json<serde_json::Value>> {
+    let focus: Vec<i64> = q.focus.split(',').filter_map(|x| x.trim().parse().ok()).collect();
+    let all = areas::list(&state.db, ctx.jid(), None).await?;
+    Ok(axum::Json(crate::maps::feature_collection(&all, &focus)))
 }
 
 struct AreaRow {
@@ -46,7 +72,12 @@ async fn list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
             size_km2: format!("{:.2}", a.area_m2 / 1e6),
         })
         .collect();
-    let map_svg = crate::maps::svg_map(&all, &[], &t.t("areas-map-title"), &t.t("areas-map-desc"));
+    let map_svg = crate::maps::enhanceable(
+        crate::maps::svg_map(&all, &[], &t.t("areas-map-title"), &t.t("areas-map-desc")),
+        &map_url(&[]),
+        &t.t("areas-map-title"),
+        state.config.tile_url.as_deref(),
+    );
     render(&ListPage { shell: Shell::new(&ctx, "areas-title"), rows, map_svg })
 }
 
@@ -97,11 +128,16 @@ async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> A
             .into_iter()
             .map(|p| (p.slug, p.name))
             .collect();
-    let map_svg = crate::maps::svg_map(
-        &all,
-        &[(a.clone(), None, a.name.clone())],
+    let map_svg = crate::maps::enhanceable(
+        crate::maps::svg_map(
+            &all,
+            &[(a.clone(), None, a.name.clone())],
+            &t.t1("area-map-title", "name", &a.name),
+            &t.t("area-map-desc"),
+        ),
+        &map_url(&[a.id]),
         &t.t1("area-map-title", "name", &a.name),
-        &t.t("area-map-desc"),
+        state.config.tile_url.as_deref(),
     );
     render(&ShowPage {
         shell: Shell::titled(&ctx, a.name.clone()),

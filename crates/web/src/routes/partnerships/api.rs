@@ -2,6 +2,7 @@
 //! co-chairs see contact details — the same rules as the pages.
 
 use super::access::Access;
+use super::service;
 use super::view::{self, BalanceView, Representation};
 use crate::AppState;
 use crate::context::Ctx;
@@ -11,11 +12,9 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use commonbeat_domain::Role;
-use commonbeat_domain::partnership::{Charter, Goal, MemberRole, Seat, Status, transition_blockers};
+use commonbeat_domain::partnership::{Charter, Goal, MemberRole, Seat, Status};
 use commonbeat_store::entities::{area, partnership};
-use commonbeat_store::repo::leadership::{self, Assignment};
-use commonbeat_store::repo::members::{self, Change};
-use commonbeat_store::repo::users::role_of;
+use commonbeat_store::repo::members;
 use commonbeat_store::repo::{areas, partnerships};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -28,7 +27,11 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/areas", guarded(get(list_areas)))
         .route("/api/v1/areas/{id}", guarded(get(get_area)))
         .route("/api/v1/partnerships", guarded(get(list_partnerships).post(create_partnership)))
-        .route("/api/v1/partnerships/{slug}", guarded(get(get_partnership)))
+        .route("/api/v1/partnerships/{slug}", guarded(get(get_partnership).put(update_partnership)))
+        .route("/api/v1/partnerships/{slug}/invite", guarded(post(invite)))
+        .route("/api/v1/partnerships/{slug}/members/{user_id}/{action}", guarded(post(member_action)))
+        .route("/api/v1/partnerships/{slug}/seats", guarded(post(assign_seat)))
+        .route("/api/v1/partnerships/{slug}/leave", guarded(post(leave)))
         .route("/api/v1/partnerships/{slug}/representation", guarded(get(get_representation)))
         .route("/api/v1/partnerships/{slug}/members", guarded(get(get_members)))
         .route("/api/v1/partnerships/{slug}/join", guarded(post(join)))
@@ -217,51 +220,53 @@ pub async fn create_partnership(
     ctx: Ctx,
     Json(body): Json<NewPartnership>,
 ) -> AppResult<(StatusCode, Json<PartnershipOut>)> {
-    let u = ctx.require_role(&[Role::Police, Role::Admin])?.clone();
-    let charter =
-        Charter::parse(&body.name, &body.mission, &body.goals.join(","), &body.founding_problem, &body.cadence)
-            .map_err(|errs| {
-                AppError::invalid(
-                    errs[0].field,
-                    errs.iter().map(|e| format!("{}: {}", e.field, e.reason)).collect::<Vec<_>>().join("; "),
-                )
-            })?;
-    let p =
-        partnerships::create(&state.db, ctx.jid(), &charter, &body.areas, Some(u.id)).await.map_err(|e| match e {
+    ctx.require_role(&[Role::Police, Role::Admin])?;
+    let charter = charter_of(&body)?;
+    let p = service::form(&state, &ctx, &charter, &body.areas).await?;
+    Ok((StatusCode::CREATED, Json(partnership_out(&state, &ctx, &p).await?)))
+}
+
+fn charter_of(body: &NewPartnership) -> AppResult<Charter> {
+    Charter::parse(&body.name, &body.mission, &body.goals.join(","), &body.founding_problem, &body.cadence).map_err(
+        |errs| {
+            AppError::invalid(
+                errs[0].field,
+                errs.iter().map(|e| format!("{}: {}", e.field, e.reason)).collect::<Vec<_>>().join("; "),
+            )
+        },
+    )
+}
+
+/// Replaces the charter and areas (co-chairs and administrators).
+#[utoipa::path(put, path = "/api/v1/partnerships/{slug}", tag = "partnerships", params(("slug" = String, Path, description = "Partnership slug")), request_body = NewPartnership,
+    responses((status = 200, body = PartnershipOut), (status = 403, body = crate::routes::api::ApiError), (status = 422, body = crate::routes::api::ApiError)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn update_partnership(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Json(body): Json<NewPartnership>,
+) -> AppResult<Json<PartnershipOut>> {
+    let u = ctx.require_user()?.clone();
+    let a = Access::load(&state, &ctx, &slug).await?;
+    a.require_manage()?;
+    let charter = charter_of(&body)?;
+    partnerships::update_charter(&state.db, ctx.jid(), a.partnership.id, &charter, &body.areas, Some(u.id))
+        .await
+        .map_err(|e| match e {
             commonbeat_store::StoreError::Invalid(m) => AppError::invalid("areas", m),
             other => other.into(),
         })?;
-    members::set_status(
-        &state.db,
-        ctx.jid(),
-        p.id,
-        Change {
-            user_id: u.id,
-            side: commonbeat_domain::Side::Police,
-            role: MemberRole::Member,
-            status: members::ACTIVE,
-            actor_id: Some(u.id),
-            note: "",
-        },
+    ctx.audit(
+        &state,
+        "partnership.update",
+        &format!("partnership:{}", a.partnership.id),
+        "success",
+        json!({"via": "api"}),
     )
     .await?;
-    let now = commonbeat_store::now();
-    leadership::assign(
-        &state.db,
-        ctx.jid(),
-        p.id,
-        Assignment {
-            seat: Seat::PoliceChair,
-            user_id: u.id,
-            starts_at: now,
-            ends_at: now + 365 * 86_400,
-            actor_id: Some(u.id),
-            handover_note: "",
-        },
-    )
-    .await?;
-    ctx.audit(&state, "partnership.create", &format!("partnership:{}", p.id), "success", json!({"via": "api"})).await?;
-    Ok((StatusCode::CREATED, Json(partnership_out(&state, &ctx, &p).await?)))
+    let p = partnerships::by_id(&state.db, ctx.jid(), a.partnership.id).await?;
+    Ok(Json(partnership_out(&state, &ctx, &p).await?))
 }
 
 /// One partnership's public fields.
@@ -354,41 +359,9 @@ pub struct JoinOut {
     responses((status = 200, body = JoinOut), (status = 401, body = crate::routes::api::ApiError), (status = 422, body = crate::routes::api::ApiError)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn join(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> AppResult<Json<JoinOut>> {
-    let u = ctx.require_user()?.clone();
+    ctx.require_user()?;
     let a = Access::load(&state, &ctx, &slug).await?;
-    if partnerships::status_of(&a.partnership) == Status::Closed {
-        return Err(AppError::invalid("status", "this partnership is closed"));
-    }
-    let current = a.membership.as_ref().map(|m| m.status.as_str()).unwrap_or("");
-    let status = match current {
-        members::ACTIVE | members::REQUESTED => current.to_string(),
-        members::INVITED => members::ACTIVE.to_string(),
-        _ => members::REQUESTED.to_string(),
-    };
-    if status != current {
-        members::set_status(
-            &state.db,
-            ctx.jid(),
-            a.partnership.id,
-            Change {
-                user_id: u.id,
-                side: role_of(&u).side(),
-                role: MemberRole::Member,
-                status: &status,
-                actor_id: Some(u.id),
-                note: "",
-            },
-        )
-        .await?;
-        ctx.audit(
-            &state,
-            "membership.request",
-            &format!("partnership:{}", a.partnership.id),
-            "success",
-            json!({"status": status, "via": "api"}),
-        )
-        .await?;
-    }
+    let status = service::join(&state, &ctx, &a).await?.map_err(|r| r.into_app_error(&ctx))?;
     Ok(Json(JoinOut { status }))
 }
 
@@ -411,43 +384,118 @@ pub async fn change_status(
     Path(slug): Path<String>,
     Json(body): Json<StatusChange>,
 ) -> AppResult<Json<PartnershipOut>> {
-    let u = ctx.require_user()?.clone();
+    ctx.require_user()?;
     let a = Access::load(&state, &ctx, &slug).await?;
-    a.require_manage()?;
     let to = Status::parse(&body.status)
         .ok_or_else(|| AppError::invalid("status", "expected forming, active, dormant or closed"))?;
-    if body.reason.trim().chars().count() < 3 {
-        return Err(AppError::invalid("reason", "say why the status changes (at least 3 characters)"));
-    }
-    let from = partnerships::status_of(&a.partnership);
-    let current = leadership::current(&state.db, ctx.jid(), a.partnership.id).await?;
-    let now = commonbeat_store::now();
-    let held = |s: Seat| current.iter().any(|c| c.term.seat == s.as_str() && c.term.ends_at > now);
-    let balance = members::balance(&state.db, ctx.jid(), a.partnership.id).await?;
-    transition_blockers(from, to, (held(Seat::PoliceChair), held(Seat::CommunityChair)), balance).map_err(|b| {
-        if b.is_empty() {
-            AppError::invalid("status", format!("cannot move from {} to {}", from.as_str(), to.as_str()))
-        } else {
-            AppError::invalid(
-                "status",
-                b.iter()
-                    .map(|x| {
-                        serde_json::to_value(x).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            )
-        }
-    })?;
-    partnerships::set_status(&state.db, ctx.jid(), a.partnership.id, to, Some(u.id), body.reason.trim()).await?;
-    ctx.audit(
-        &state,
-        "partnership.status",
-        &format!("partnership:{}", a.partnership.id),
-        "success",
-        json!({"from": from.as_str(), "to": to.as_str(), "via": "api"}),
-    )
-    .await?;
+    service::change_status(&state, &ctx, &a, to, &body.reason).await?.map_err(|r| r.into_app_error(&ctx))?;
     let p = partnerships::by_id(&state.db, ctx.jid(), a.partnership.id).await?;
     Ok(Json(partnership_out(&state, &ctx, &p).await?))
+}
+
+/// An invitation.
+#[derive(Deserialize, ToSchema)]
+pub struct InviteIn {
+    /// E-mail address.
+    pub email: String,
+    /// Name, for someone without an account yet.
+    #[serde(default)]
+    pub name: String,
+    /// `member` (default) or `observer`.
+    #[serde(default)]
+    pub role: Option<String>,
+}
+
+/// Invites someone by e-mail (co-chairs and administrators).
+#[utoipa::path(post, path = "/api/v1/partnerships/{slug}/invite", tag = "partnerships", params(("slug" = String, Path, description = "Partnership slug")), request_body = InviteIn,
+    responses((status = 200, body = MemberOut), (status = 403, body = crate::routes::api::ApiError), (status = 422, body = crate::routes::api::ApiError)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn invite(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Json(body): Json<InviteIn>,
+) -> AppResult<Json<MemberOut>> {
+    ctx.require_user()?;
+    let a = Access::load(&state, &ctx, &slug).await?;
+    let role = MemberRole::parse(body.role.as_deref().unwrap_or("member"))
+        .ok_or_else(|| AppError::invalid("role", "expected member or observer"))?;
+    let u =
+        service::invite(&state, &ctx, &a, &body.email, &body.name, role).await?.map_err(|r| r.into_app_error(&ctx))?;
+    Ok(Json(MemberOut {
+        user_id: u.id,
+        name: u.name,
+        side: role_of_str(&u.role),
+        role: role.as_str().into(),
+        status: members::INVITED.into(),
+        email: Some(u.email),
+    }))
+}
+
+fn role_of_str(role: &str) -> String {
+    if role == "community" { "community".into() } else { "police".into() }
+}
+
+/// Answers a join request or manages a member: `approve`, `decline`, `remove`, `observer`, `member`
+/// (co-chairs and administrators).
+#[utoipa::path(post, path = "/api/v1/partnerships/{slug}/members/{user_id}/{action}", tag = "partnerships",
+    params(("slug" = String, Path, description = "Partnership slug"), ("user_id" = i64, Path, description = "Member's user id"), ("action" = String, Path, description = "approve, decline, remove, observer or member")),
+    responses((status = 204, description = "Done"), (status = 403, body = crate::routes::api::ApiError), (status = 404, body = crate::routes::api::ApiError), (status = 422, body = crate::routes::api::ApiError)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn member_action(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, user_id, action)): Path<(String, i64, String)>,
+) -> AppResult<StatusCode> {
+    ctx.require_user()?;
+    let a = Access::load(&state, &ctx, &slug).await?;
+    service::member_action(&state, &ctx, &a, user_id, &action).await?.map_err(|r| r.into_app_error(&ctx))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A seat assignment.
+#[derive(Deserialize, ToSchema)]
+pub struct SeatIn {
+    /// `police_chair`, `community_chair`, `police_deputy` or `community_deputy`.
+    pub seat: String,
+    /// The new holder (an active member of the seat's side).
+    pub user_id: i64,
+    /// Last day of the term, `YYYY-MM-DD`, in the jurisdiction's time zone.
+    pub ends_on: String,
+    /// Handover note recorded on the outgoing term.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Assigns a leadership seat (co-chairs and administrators).
+#[utoipa::path(post, path = "/api/v1/partnerships/{slug}/seats", tag = "partnerships", params(("slug" = String, Path, description = "Partnership slug")), request_body = SeatIn,
+    responses((status = 200, body = PartnershipOut), (status = 403, body = crate::routes::api::ApiError), (status = 422, body = crate::routes::api::ApiError)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn assign_seat(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Json(body): Json<SeatIn>,
+) -> AppResult<Json<PartnershipOut>> {
+    ctx.require_user()?;
+    let a = Access::load(&state, &ctx, &slug).await?;
+    let seat = Seat::parse(&body.seat).ok_or_else(|| {
+        AppError::invalid("seat", "expected police_chair, community_chair, police_deputy or community_deputy")
+    })?;
+    let ends = service::parse_date_end(&body.ends_on, &ctx.jurisdiction.time_zone);
+    service::assign_seat(&state, &ctx, &a, seat, body.user_id, ends, &body.note)
+        .await?
+        .map_err(|r| r.into_app_error(&ctx))?;
+    Ok(Json(partnership_out(&state, &ctx, &a.partnership).await?))
+}
+
+/// Leaves the partnership (any seat held becomes vacant).
+#[utoipa::path(post, path = "/api/v1/partnerships/{slug}/leave", tag = "partnerships", params(("slug" = String, Path, description = "Partnership slug")),
+    responses((status = 204, description = "Left"), (status = 404, body = crate::routes::api::ApiError)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn leave(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> AppResult<StatusCode> {
+    ctx.require_user()?;
+    let a = Access::load(&state, &ctx, &slug).await?;
+    service::leave(&state, &ctx, &a).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

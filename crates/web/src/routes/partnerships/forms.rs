@@ -10,9 +10,7 @@ use axum::extract::{Path, RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use commonbeat_domain::Role;
-use commonbeat_domain::partnership::{Cadence, Charter, Goal, Seat};
-use commonbeat_store::repo::leadership::{self, Assignment};
-use commonbeat_store::repo::members::{self, Change};
+use commonbeat_domain::partnership::{Cadence, Charter, Goal};
 use commonbeat_store::repo::{areas, partnerships};
 use serde_json::json;
 
@@ -115,7 +113,7 @@ pub async fn new_form(State(state): State<AppState>, ctx: Ctx) -> AppResult<Resp
 /// `POST /partnerships` — creates it in `forming`; the creator joins on the police side and takes the police
 /// co-chair seat for a year (a co-chair can hand it over at any time).
 pub async fn create(State(state): State<AppState>, ctx: Ctx, RawForm(raw): RawForm) -> AppResult<Response> {
-    let u = ctx.require_role(&[Role::Police, Role::Admin])?.clone();
+    ctx.require_role(&[Role::Police, Role::Admin])?;
     let input = parse_input(&raw);
     let t = ctx.tr();
     let charter = match Charter::parse(
@@ -134,44 +132,7 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, RawForm(raw): RawFo
             );
         }
     };
-    let p = partnerships::create(&state.db, ctx.jid(), &charter, &input.areas, Some(u.id)).await?;
-    members::set_status(
-        &state.db,
-        ctx.jid(),
-        p.id,
-        Change {
-            user_id: u.id,
-            side: commonbeat_domain::Side::Police,
-            role: commonbeat_domain::partnership::MemberRole::Member,
-            status: members::ACTIVE,
-            actor_id: Some(u.id),
-            note: "",
-        },
-    )
-    .await?;
-    let now = commonbeat_store::now();
-    leadership::assign(
-        &state.db,
-        ctx.jid(),
-        p.id,
-        Assignment {
-            seat: Seat::PoliceChair,
-            user_id: u.id,
-            starts_at: now,
-            ends_at: now + 365 * 86_400,
-            actor_id: Some(u.id),
-            handover_note: "",
-        },
-    )
-    .await?;
-    ctx.audit(
-        &state,
-        "partnership.create",
-        &format!("partnership:{}", p.id),
-        "success",
-        json!({"name": p.name, "areas": input.areas}),
-    )
-    .await?;
+    let p = super::service::form(&state, &ctx, &charter, &input.areas).await?;
     Ok(Redirect::to(&format!("/partnerships/{}", p.slug)).into_response())
 }
 

@@ -5,6 +5,7 @@ pub mod access;
 pub mod api;
 mod forms;
 mod manage;
+pub mod service;
 pub mod view;
 
 use super::guarded;
@@ -37,7 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/partnerships/{slug}/join", guarded(post(manage::join)))
         .route("/partnerships/{slug}/leave", guarded(post(manage::leave)))
         .route("/partnerships/{slug}/invite", guarded(post(manage::invite)))
-        .route("/partnerships/{slug}/accept", guarded(post(manage::accept)))
+        .route("/partnerships/{slug}/accept", guarded(post(manage::join)))
         .route("/partnerships/{slug}/members/{user_id}/{action}", guarded(post(manage::member_action)))
         .route("/partnerships/{slug}/seats", guarded(post(manage::assign_seat)))
         .route("/partnerships/{slug}/seats/{seat}/vacate", guarded(post(manage::vacate_seat)))
@@ -117,8 +118,13 @@ async fn directory(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Dire
     }
     let cards_len = cards.len();
     let all_areas = areas::list(&state.db, ctx.jid(), None).await?;
-    let map_svg =
-        crate::maps::svg_map(&all_areas, &shown_areas, &t.t("directory-map-title"), &t.t("directory-map-desc"));
+    let focus: Vec<i64> = shown_areas.iter().map(|(a, _, _)| a.id).collect();
+    let map_svg = crate::maps::enhanceable(
+        crate::maps::svg_map(&all_areas, &shown_areas, &t.t("directory-map-title"), &t.t("directory-map-desc")),
+        &super::areas::map_url(&focus),
+        &t.t("directory-map-title"),
+        state.config.tile_url.as_deref(),
+    );
     let page = DirectoryPage {
         shell: Shell::new(&ctx, "directory-title"),
         cards,
@@ -264,11 +270,16 @@ pub(crate) async fn show_page(
         cadence: Cadence::parse(&p.cadence).map(|c| t.t(&format!("cadence-{}", c.as_str()))).unwrap_or_default(),
         goals: goal_labels(ctx, &p.goals),
         areas: area_models.iter().map(|x| (x.id, x.name.clone())).collect(),
-        map_svg: crate::maps::svg_map(
-            &area_models,
-            &area_models.iter().map(|x| (x.clone(), None, x.name.clone())).collect::<Vec<_>>(),
+        map_svg: crate::maps::enhanceable(
+            crate::maps::svg_map(
+                &area_models,
+                &area_models.iter().map(|x| (x.clone(), None, x.name.clone())).collect::<Vec<_>>(),
+                &t.t1("partnership-map-title", "name", &p.name),
+                &t.t("partnership-map-desc"),
+            ),
+            &super::areas::map_url(&area_ids),
             &t.t1("partnership-map-title", "name", &p.name),
-            &t.t("partnership-map-desc"),
+            state.config.tile_url.as_deref(),
         ),
         imbalance_text: balance.underweighted.as_ref().map(|s| t.t(&format!("imbalance-{s}"))),
         balance,

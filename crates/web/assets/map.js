@@ -1,0 +1,36 @@
+// Progressive enhancement of the server-rendered SVG area maps: where Leaflet is available, the SVG is replaced
+// by an interactive map of the same outlines (pan, zoom, keyboard). Tiles are drawn only when the deployment
+// configures a tile URL (data-tiles); otherwise the outlines sit on a plain background and nothing is fetched
+// from elsewhere. The table next to every map stays the accessible source of the same information.
+(function () {
+  'use strict';
+  if (!window.L) { return; }
+  document.querySelectorAll('[data-map-geojson]').forEach(function (box) {
+    var url = box.getAttribute('data-map-geojson');
+    fetch(url, { credentials: 'same-origin' }).then(function (r) { return r.ok ? r.json() : null; }).then(function (fc) {
+      if (!fc || !fc.features || fc.features.length === 0) { return; }
+      var el = document.createElement('div');
+      el.className = 'cb-leaflet';
+      el.setAttribute('role', 'region');
+      el.setAttribute('aria-label', box.getAttribute('data-map-label') || 'Map');
+      box.parentNode.insertBefore(el, box);
+      box.hidden = true;
+      var map = L.map(el, { scrollWheelZoom: false, attributionControl: true });
+      var tiles = box.getAttribute('data-tiles');
+      if (tiles) {
+        L.tileLayer(tiles, { maxZoom: 19, attribution: box.getAttribute('data-tiles-attribution') || '' }).addTo(map);
+      }
+      var layer = L.geoJSON(fc, {
+        style: function (f) {
+          return f.properties && f.properties.focus
+            ? { color: '#162e51', weight: 2, fillColor: '#73b3e7', fillOpacity: 0.6 }
+            : { color: '#71767a', weight: 1, fillOpacity: 0 };
+        },
+        onEachFeature: function (f, l) {
+          if (f.properties && f.properties.name) { l.bindTooltip(f.properties.name); }
+        }
+      }).addTo(map);
+      map.fitBounds(layer.getBounds(), { padding: [8, 8] });
+    }).catch(function () { /* the SVG stays */ });
+  });
+})();
