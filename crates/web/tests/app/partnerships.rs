@@ -415,3 +415,22 @@ async fn api_forms_partnerships_with_field_level_errors() {
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(c.get(app.url("/api/v1/partnerships?status=bogus")).send().await.unwrap().status(), 422);
 }
+
+#[tokio::test]
+async fn map_geojson_marks_the_focused_areas_and_pages_offer_it() {
+    let app = TestApp::spawn().await;
+    let a = area(&app, "Beat 1433").await;
+    let b = area(&app, "Beat 1434").await;
+    let fc: serde_json::Value =
+        reqwest::get(app.url(&format!("/areas/map.geojson?focus={b}"))).await.unwrap().json().await.unwrap();
+    assert_eq!(fc["type"], "FeatureCollection");
+    let f = fc["features"].as_array().unwrap();
+    assert_eq!(f.len(), 2);
+    assert!(f.iter().any(|x| x["properties"]["id"] == b && x["properties"]["focus"] == true));
+    assert!(f.iter().any(|x| x["properties"]["id"] == a && x["properties"]["focus"] == false));
+    let page = reqwest::get(app.url(&format!("/areas/{b}"))).await.unwrap().text().await.unwrap();
+    assert!(
+        page.contains(&format!("data-map-geojson=\"/areas/map.geojson?focus={b}\""))
+            && page.contains("<svg class=\"cb-map\"")
+    );
+}

@@ -98,3 +98,20 @@ async fn error_pages_are_localised_and_leak_nothing() {
     assert_eq!(api.status(), 404);
     assert!(api.json::<serde_json::Value>().await.unwrap()["error"].is_string(), "API errors are JSON");
 }
+
+#[tokio::test]
+async fn a_configured_tile_server_is_the_only_other_origin_allowed() {
+    let plain = TestApp::spawn().await;
+    let csp = reqwest::get(plain.url("/areas")).await.unwrap().headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(csp.contains("img-src 'self' data:;"), "{csp}");
+    let tiles = TestApp::spawn_with(|c| c.tile_url = Some("https://tiles.example.org/{z}/{x}/{y}.png".into())).await;
+    let csp = reqwest::get(tiles.url("/areas")).await.unwrap().headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(csp.contains("img-src 'self' data: https://tiles.example.org;"), "{csp}");
+    assert!(csp.contains("script-src 'self';"), "scripts stay same-origin: {csp}");
+}

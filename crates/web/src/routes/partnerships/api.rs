@@ -17,7 +17,6 @@ use commonbeat_store::entities::{area, partnership};
 use commonbeat_store::repo::members;
 use commonbeat_store::repo::{areas, partnerships};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 /// API routes for partnerships and areas.
@@ -247,24 +246,11 @@ pub async fn update_partnership(
     Path(slug): Path<String>,
     Json(body): Json<NewPartnership>,
 ) -> AppResult<Json<PartnershipOut>> {
-    let u = ctx.require_user()?.clone();
+    ctx.require_user()?;
     let a = Access::load(&state, &ctx, &slug).await?;
     a.require_manage()?;
     let charter = charter_of(&body)?;
-    partnerships::update_charter(&state.db, ctx.jid(), a.partnership.id, &charter, &body.areas, Some(u.id))
-        .await
-        .map_err(|e| match e {
-            commonbeat_store::StoreError::Invalid(m) => AppError::invalid("areas", m),
-            other => other.into(),
-        })?;
-    ctx.audit(
-        &state,
-        "partnership.update",
-        &format!("partnership:{}", a.partnership.id),
-        "success",
-        json!({"via": "api"}),
-    )
-    .await?;
+    service::update_charter(&state, &ctx, &a, &charter, &body.areas).await?;
     let p = partnerships::by_id(&state.db, ctx.jid(), a.partnership.id).await?;
     Ok(Json(partnership_out(&state, &ctx, &p).await?))
 }

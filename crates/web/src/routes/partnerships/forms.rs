@@ -3,7 +3,7 @@
 use super::access::Access;
 use crate::AppState;
 use crate::context::Ctx;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::routes::pages::{Shell, render, render_status};
 use askama::Template;
 use axum::extract::{Path, RawForm, State};
@@ -12,7 +12,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use commonbeat_domain::Role;
 use commonbeat_domain::partnership::{Cadence, Charter, Goal};
 use commonbeat_store::repo::{areas, partnerships};
-use serde_json::json;
 
 #[derive(Template)]
 #[template(path = "partnerships/form.html")]
@@ -172,7 +171,7 @@ pub async fn update(
     Path(slug): Path<String>,
     RawForm(raw): RawForm,
 ) -> AppResult<Response> {
-    let u = ctx.require_user()?.clone();
+    ctx.require_user()?;
     let a = Access::load(&state, &ctx, &slug).await?;
     a.require_manage()?;
     let input = parse_input(&raw);
@@ -195,19 +194,6 @@ pub async fn update(
             return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     };
-    partnerships::update_charter(&state.db, ctx.jid(), a.partnership.id, &charter, &input.areas, Some(u.id))
-        .await
-        .map_err(|e| match e {
-            commonbeat_store::StoreError::Invalid(m) => AppError::invalid("area", m),
-            other => other.into(),
-        })?;
-    ctx.audit(
-        &state,
-        "partnership.update",
-        &format!("partnership:{}", a.partnership.id),
-        "success",
-        json!({"areas": input.areas}),
-    )
-    .await?;
+    super::service::update_charter(&state, &ctx, &a, &charter, &input.areas).await?;
     Ok(Redirect::to(&format!("/partnerships/{slug}")).into_response())
 }

@@ -86,6 +86,33 @@ pub async fn form(state: &AppState, ctx: &Ctx, charter: &Charter, areas: &[i64])
     Ok(p)
 }
 
+/// Replaces the charter and areas (managers only).
+pub async fn update_charter(
+    state: &AppState,
+    ctx: &Ctx,
+    a: &Access,
+    charter: &Charter,
+    areas: &[i64],
+) -> AppResult<()> {
+    let u = ctx.require_user()?.clone();
+    a.require_manage()?;
+    partnerships::update_charter(&state.db, ctx.jid(), a.partnership.id, charter, areas, Some(u.id)).await.map_err(
+        |e| match e {
+            commonbeat_store::StoreError::Invalid(m) => AppError::invalid("areas", m),
+            other => other.into(),
+        },
+    )?;
+    ctx.audit(
+        state,
+        "partnership.update",
+        &format!("partnership:{}", a.partnership.id),
+        "success",
+        json!({"areas": areas}),
+    )
+    .await?;
+    Ok(())
+}
+
 /// Moves the partnership through its lifecycle (managers only).
 pub async fn change_status(state: &AppState, ctx: &Ctx, a: &Access, to: Status, reason: &str) -> Outcome<()> {
     let u = ctx.require_user()?.clone();
