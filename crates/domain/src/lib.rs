@@ -8,6 +8,7 @@
 pub mod account;
 pub mod audit;
 pub mod census;
+pub mod decision;
 pub mod geo;
 pub mod locale;
 pub mod partnership;

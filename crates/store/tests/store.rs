@@ -192,3 +192,140 @@ async fn totp_steps_can_be_claimed_once() {
     assert!(users::claim_totp_step(&f.db, j.id, u, 101).await.unwrap());
     f.done().await;
 }
+
+async fn partnership_with_decision(f: &Fresh, changeable: bool) -> (i64, i64, Vec<i64>) {
+    use commonbeat_domain::partnership::Charter;
+    use commonbeat_store::repo::{decisions, partnerships};
+    let j = jurisdictions::ensure_default(&f.db, "T", "UTC").await.unwrap();
+    let mut voters = Vec::new();
+    for i in 0..6 {
+        voters.push(user(&f.db, j.id, &format!("v{i}@example.org")).await);
+    }
+    let charter = Charter::parse("Beat partnership", "A mission long enough", "solve", "A problem", "monthly").unwrap();
+    let p = partnerships::create(&f.db, j.id, &charter, &[], None).await.unwrap();
+    let now = commonbeat_store::now();
+    let d = decisions::create(
+        &f.db,
+        j.id,
+        decisions::NewDecision {
+            partnership_id: p.id,
+            kind: "proposal".into(),
+            title: "Ask the city for lighting on Pulaski".into(),
+            body: String::new(),
+            options: "[]".into(),
+            settings: serde_json::json!({"changeable": changeable}).to_string(),
+            opens_at: now - 10,
+            closes_at: now + 3600,
+            is_private: false,
+            affects: String::new(),
+            created_by: None,
+        },
+        &[],
+    )
+    .await
+    .unwrap();
+    (j.id, d.id, voters)
+}
+
+#[tokio::test]
+async fn concurrent_ballots_of_one_voter_count_once_and_none_after_close() {
+    use commonbeat_store::repo::decisions::{self, Cast, NewBallot};
+    let f = fresh().await;
+    let (jid, did, voters) = partnership_with_decision(&f, true).await;
+    let v = voters[0];
+    let results = futures::future::join_all((0..8).map(|i| {
+        let db = f.db.clone();
+        async move {
+            let choice = if i % 2 == 0 { "\"agree\"" } else { "\"disagree\"" };
+            decisions::cast(
+                &db,
+                jid,
+                did,
+                NewBallot { user_id: v, side: "community", choice, reason: "", changeable: true },
+            )
+            .await
+        }
+    }))
+    .await;
+    let created = results.iter().filter(|r| matches!(r, Ok(Cast::Created))).count();
+    assert_eq!(created, 1, "{results:?}");
+    assert!(results.iter().all(|r| r.is_ok()), "{results:?}");
+    let all = decisions::ballots(&f.db, jid, did).await.unwrap();
+    assert_eq!(all.len(), 1, "one ballot per voter");
+    assert_eq!(all[0].revision, 8, "every change counted as a revision");
+
+    decisions::cast(
+        &f.db,
+        jid,
+        did,
+        NewBallot { user_id: voters[1], side: "police", choice: "\"agree\"", reason: "", changeable: true },
+    )
+    .await
+    .unwrap();
+    assert!(decisions::close(&f.db, jid, did).await.unwrap());
+    assert!(!decisions::close(&f.db, jid, did).await.unwrap(), "closing is idempotent");
+    let late = decisions::cast(
+        &f.db,
+        jid,
+        did,
+        NewBallot { user_id: voters[2], side: "police", choice: "\"agree\"", reason: "", changeable: true },
+    )
+    .await;
+    assert!(late.is_err(), "no ballot after close");
+    assert_eq!(decisions::ballots(&f.db, jid, did).await.unwrap().len(), 2);
+    decisions::set_outcome(&f.db, jid, did, "Passed: the co-chairs write to the alderman.", voters[1], None)
+        .await
+        .unwrap();
+    f.done().await;
+}
+
+#[tokio::test]
+async fn unchangeable_ballots_stay_as_first_cast_even_concurrently() {
+    use commonbeat_store::repo::decisions::{self, NewBallot};
+    let f = fresh().await;
+    let (jid, did, voters) = partnership_with_decision(&f, false).await;
+    let results = futures::future::join_all((0..6).map(|i| {
+        let db = f.db.clone();
+        let v = voters[0];
+        async move {
+            let choice = format!("\"{}\"", if i == 0 { "agree" } else { "block" });
+            decisions::cast(
+                &db,
+                jid,
+                did,
+                NewBallot { user_id: v, side: "community", choice: &choice, reason: "", changeable: false },
+            )
+            .await
+        }
+    }))
+    .await;
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+    let all = decisions::ballots(&f.db, jid, did).await.unwrap();
+    assert_eq!((all.len(), all[0].revision), (1, 1));
+    f.done().await;
+}
+
+#[tokio::test]
+async fn common_ground_votes_need_an_approved_statement_and_replace_earlier_votes() {
+    use commonbeat_store::repo::decisions;
+    let f = fresh().await;
+    let (jid, did, _) = partnership_with_decision(&f, true).await;
+    assert!(decisions::add_statement(&f.db, jid, did, None, &"x".repeat(281), false).await.is_err());
+    let s = decisions::add_statement(&f.db, jid, did, None, "Officers should walk the beat on Friday nights.", false)
+        .await
+        .unwrap();
+    decisions::vote_statement(&f.db, jid, s.id, "anon:abc", Some("community"), None, "agree").await.unwrap();
+    assert!(
+        decisions::statement_votes(&f.db, jid, &[s.id]).await.unwrap().is_empty(),
+        "pending statements take no votes"
+    );
+    decisions::moderate_statement(&f.db, jid, s.id, true).await.unwrap();
+    decisions::vote_statement(&f.db, jid, s.id, "anon:abc", Some("community"), None, "agree").await.unwrap();
+    decisions::vote_statement(&f.db, jid, s.id, "anon:abc", Some("community"), None, "disagree").await.unwrap();
+    decisions::vote_statement(&f.db, jid, s.id, "user:7", Some("police"), None, "agree").await.unwrap();
+    let votes = decisions::statement_votes(&f.db, jid, &[s.id]).await.unwrap();
+    assert_eq!(votes.len(), 2);
+    assert!(votes.iter().any(|v| v.voter_key == "anon:abc" && v.vote == "disagree"));
+    assert!(decisions::vote_statement(&f.db, jid, s.id, "x", None, None, "maybe").await.is_err());
+    f.done().await;
+}

@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 
 mod m0001_foundation;
 mod m0002_partnerships;
+mod m0003_decisions;
 mod schema;
 
 /// Every table the application owns, parents before children. Backup and restore walk this list; a test checks
@@ -30,6 +31,12 @@ pub const TABLES: &[&str] = &[
     "memberships",
     "member_profiles",
     "leadership_terms",
+    "decisions",
+    "decision_voters",
+    "ballots",
+    "decision_comments",
+    "cg_statements",
+    "cg_votes",
 ];
 
 /// The migrator.
@@ -38,7 +45,11 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_foundation::Migration), Box::new(m0002_partnerships::Migration)]
+        vec![
+            Box::new(m0001_foundation::Migration),
+            Box::new(m0002_partnerships::Migration),
+            Box::new(m0003_decisions::Migration),
+        ]
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod areas;
 pub mod audit;
+pub mod decisions;
 pub mod jobs;
 pub mod jurisdictions;
 pub mod leadership;
