@@ -129,7 +129,11 @@ async fn build_context(
         let token = auth.strip_prefix("Bearer ").unwrap_or("").trim();
         let found = tokens::find_api_token(&state.db, jid, token).await.map_err(internal)?;
         let u = match found {
-            Some(t) => users::by_id(&state.db, jid, t.user_id).await.ok().filter(|u| !u.disabled),
+            // A token is never a way around MFA: police and admin tokens work only once MFA is enrolled.
+            Some(t) => users::by_id(&state.db, jid, t.user_id)
+                .await
+                .ok()
+                .filter(|u| !u.disabled && (u.mfa_enabled || !users::role_of(u).requires_mfa())),
             None => None,
         };
         match u {

@@ -8,10 +8,10 @@ use utoipa::{Modify, OpenApi};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "CommonBeat API", description = "Police/community partnerships: accounts, partnerships, decisions, meetings, problems, surveys.", license(name = "AGPL-3.0-or-later")),
-    paths(api::me, api::jurisdiction, health::healthz, papi::list_areas, papi::get_area, papi::list_partnerships, papi::create_partnership, papi::get_partnership, papi::get_representation, papi::get_members, papi::join, papi::change_status, papi::update_partnership, papi::invite, papi::member_action, papi::assign_seat, papi::leave),
-    components(schemas(api::Me, api::ApiError, api::JurisdictionInfo, papi::AreaOut, papi::AreaRef, papi::SeatOut, papi::PartnershipOut, papi::NewPartnership, papi::MemberOut, papi::JoinOut, papi::StatusChange, papi::InviteIn, papi::SeatIn, view::BalanceView, view::Representation, view::RepDimension, view::RepRow)),
+    paths(api::me, api::jurisdiction, health::healthz, papi::list_areas, papi::get_area, papi::list_partnerships, papi::create_partnership, papi::get_partnership, papi::get_representation, papi::get_members, papi::join, papi::change_status, papi::update_partnership, papi::invite, papi::member_action, papi::assign_seat, papi::leave, crate::routes::decisions::api_show),
+    components(schemas(api::Me, api::ApiError, api::JurisdictionInfo, papi::AreaOut, papi::AreaRef, papi::SeatOut, papi::PartnershipOut, papi::NewPartnership, papi::MemberOut, papi::JoinOut, papi::StatusChange, papi::InviteIn, papi::SeatIn, view::BalanceView, crate::routes::decisions::DecisionOut, crate::routes::decisions::results::Results, crate::routes::decisions::results::OptionRow, view::Representation, view::RepDimension, view::RepRow)),
     modifiers(&Security),
-    tags((name = "accounts", description = "Accounts and tokens"), (name = "public", description = "Public, unauthenticated"), (name = "partnerships", description = "Areas, partnerships, membership, representation"), (name = "operations", description = "Health"))
+    tags((name = "accounts", description = "Accounts and tokens"), (name = "public", description = "Public, unauthenticated"), (name = "partnerships", description = "Areas, partnerships, membership, representation"), (name = "decisions", description = "Decisions under the parity rule"), (name = "operations", description = "Health"))
 )]
 struct ApiDoc;
 

@@ -296,6 +296,9 @@ pub async fn create(
             )
             .await?;
         }
+        if plan.status == Status::Active {
+            decisions_for(db, jid, p.id, chair, (&cops, &residents), pi, rng).await?;
+        }
         match plan.status {
             Status::Forming => {}
             Status::Active => {
@@ -341,6 +344,103 @@ pub async fn create(
                 )
                 .await?;
             }
+        }
+    }
+    Ok(())
+}
+
+/// A closed proposal with its outcome and an open one with votes coming in, for an active partnership.
+async fn decisions_for(
+    db: &Db,
+    jid: i64,
+    pid: i64,
+    chair: i64,
+    (cops, residents): (&[i64], &[i64]),
+    pi: usize,
+    rng: &mut ChaCha8Rng,
+) -> anyhow::Result<()> {
+    use commonbeat_store::repo::decisions::{self, NewBallot, NewDecision};
+    let now = commonbeat_store::now();
+    let day = 86_400;
+    let (closed_title, outcome, open_title, open_kind) = match pi {
+        0 => (
+            "Ask Streets and Sanitation to light the Kostner alley",
+            "Passed by both sides. The co-chairs wrote to Streets and Sanitation; lights promised for March. Review at the March meeting.",
+            "Move the monthly meeting to Thursday evenings",
+            "proposal",
+        ),
+        1 => (
+            "Start a walking school bus on Grand Avenue",
+            "Passed. Officers and parents walk the route on school days from 3:15; the youth working group schedules volunteers.",
+            "Try a summer basketball league with district officers",
+            "sense_check",
+        ),
+        2 => (
+            "Ask the alderman for a business-district security camera grant",
+            "Did not pass: the community side had no majority (renters asked for lighting first). To come back after the lighting survey.",
+            "Adopt the Pulaski lighting plan",
+            "consent",
+        ),
+        _ => (
+            "Publish a monthly scam alert in English and Spanish",
+            "Passed. The first alert goes out next week.",
+            "Hold a fraud-prevention workshop at the senior centre",
+            "proposal",
+        ),
+    };
+    let settings = serde_json::json!({"quorum_police": 1, "quorum_community": 2, "changeable": true, "reason_required": false, "visibility": "after_vote", "anonymous": false}).to_string();
+    for (title, kind, closed) in [(closed_title, "proposal", true), (open_title, open_kind, false)] {
+        let d = decisions::create(
+            db,
+            jid,
+            NewDecision {
+                partnership_id: pid,
+                kind: kind.into(),
+                title: title.into(),
+                body: String::new(),
+                options: "[]".into(),
+                settings: settings.clone(),
+                opens_at: now - 20 * day,
+                closes_at: if closed { now + 60 } else { now + 9 * day },
+                is_private: false,
+                affects: String::new(),
+                created_by: Some(chair),
+            },
+            &[],
+        )
+        .await?;
+        let voters = cops.iter().map(|u| (*u, "police")).chain(residents.iter().map(|u| (*u, "community")));
+        for (uid, side) in voters {
+            if !rng.gen_bool(if closed { 0.85 } else { 0.5 }) {
+                continue;
+            }
+            let choice = match (kind, pi == 2 && closed && side == "community") {
+                ("consent", _) => {
+                    if rng.gen_bool(0.92) {
+                        "consent"
+                    } else {
+                        "objection"
+                    }
+                }
+                // Renters on the Pulaski side wanted lighting first: the community side said no.
+                (_, true) => "disagree",
+                // Settled proposals were carried by both sides; open ones are still mixed.
+                _ if closed => {
+                    ["agree", "agree", "agree", "agree", "agree", "agree", "abstain", "disagree"][rng.gen_range(0..8)]
+                }
+                _ => ["agree", "agree", "agree", "abstain", "disagree"][rng.gen_range(0..5)],
+            };
+            decisions::cast(
+                db,
+                jid,
+                d.id,
+                NewBallot { user_id: uid, side, choice: &serde_json::to_string(choice)?, reason: "", changeable: true },
+            )
+            .await?;
+        }
+        if closed {
+            decisions::close(db, jid, d.id).await?;
+            decisions::set_outcome(db, jid, d.id, outcome, chair, None).await?;
         }
     }
     Ok(())

@@ -168,6 +168,12 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(index("leadership_terms", &["partnership_id", "seat"], false)).await?;
+        // At most one running term per seat, even when two co-chairs assign it at the same moment.
+        m.get_connection()
+            .execute_unprepared(
+                "CREATE UNIQUE INDEX ux_leadership_terms_open_seat ON leadership_terms (partnership_id, seat) WHERE ended_at IS NULL",
+            )
+            .await?;
         Ok(())
     }
 }

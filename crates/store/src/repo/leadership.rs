@@ -104,7 +104,8 @@ pub async fn assign(db: &Db, jurisdiction_id: i64, partnership_id: i64, a: Assig
         ..Default::default()
     }
     .insert(&txn)
-    .await?;
+    .await
+    .map_err(|e| crate::error::StoreError::unique(e, "seat"))?;
     let from = previous.map(|p| p.user_id.to_string()).unwrap_or_default();
     record(
         &txn,

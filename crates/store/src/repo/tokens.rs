@@ -59,6 +59,19 @@ pub async fn revoke_api_token(db: &Db, jurisdiction_id: i64, user_id: i64, token
     if r.rows_affected == 0 { Err(StoreError::NotFound) } else { Ok(()) }
 }
 
+/// Revokes every live API token of a user (after a password reset or a role change). Returns how many.
+pub async fn revoke_all_for_user(db: &Db, jurisdiction_id: i64, user_id: i64) -> StoreResult<u64> {
+    use api_token::Column;
+    let r = api_token::Entity::update_many()
+        .col_expr(Column::RevokedAt, Expr::value(now()))
+        .filter(Column::JurisdictionId.eq(jurisdiction_id))
+        .filter(Column::UserId.eq(user_id))
+        .filter(Column::RevokedAt.is_null())
+        .exec(&db.conn)
+        .await?;
+    Ok(r.rows_affected)
+}
+
 /// The live (unrevoked) token record for a bearer token in this jurisdiction; records its use.
 pub async fn find_api_token(db: &Db, jurisdiction_id: i64, token: &str) -> StoreResult<Option<api_token::Model>> {
     use api_token::Column;

@@ -192,3 +192,4 @@ about-saved = Your answers were saved.
 join-closed = This partnership is closed and takes no new members.
 invite-already-member-plain = That person is already a member.
 member-action-not-now = That is not possible for this membership now.
+note-too-long = Notes are at most 2,000 characters.

@@ -192,3 +192,4 @@ about-saved = Sus respuestas se guardaron.
 join-closed = Esta alianza está cerrada y no admite miembros nuevos.
 invite-already-member-plain = Esa persona ya es miembro.
 member-action-not-now = Eso no es posible para esta membresía ahora.
+note-too-long = Las notas tienen como máximo 2.000 caracteres.

@@ -196,8 +196,19 @@ async fn save_profile(
     render(&page(&state, &ctx, None, Some(t.t("about-saved")), None).await?)
 }
 
-async fn show(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    render(&page(&state, &ctx, None, None, None).await?)
+#[derive(Deserialize)]
+struct NoticeQuery {
+    notice: Option<String>,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Query(q): axum::extract::Query<NoticeQuery>,
+) -> AppResult<Response> {
+    // Only known notices are shown (no reflected text).
+    let notice = q.notice.filter(|n| n == "password-changed").map(|n| ctx.tr().t(&n));
+    render(&page(&state, &ctx, None, notice, None).await?)
 }
 
 #[derive(Deserialize)]
@@ -260,7 +271,9 @@ async fn change_password(State(state): State<AppState>, ctx: Ctx, Form(f): Form<
     // Other sessions of this user end; this one continues.
     let keep = ctx.session.as_ref().map(|s| s.id);
     sessions::delete_for_user(&state.db, ctx.jid(), u.id).await?;
-    let mut resp = render(&page(&state, &ctx, None, Some(t.t("password-changed")), None).await?)?;
+    let _ = t;
+    // Redirect rather than render: the page must carry the new session's CSRF token.
+    let mut resp = axum::response::IntoResponse::into_response(Redirect::to("/account?notice=password-changed"));
     if keep.is_some() {
         let (token, _) = sessions::create(&state.db, ctx.jid(), Some(u.id), false, &ctx.source).await?;
         resp.headers_mut().insert(

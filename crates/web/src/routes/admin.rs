@@ -155,6 +155,7 @@ async fn set_role(
     users::update(&state.db, ctx.jid(), id, Change::Role(role)).await?;
     // A new role means new rights (and possibly an MFA duty): end the user's sessions.
     sessions::delete_for_user(&state.db, ctx.jid(), id).await?;
+    commonbeat_store::repo::tokens::revoke_all_for_user(&state.db, ctx.jid(), id).await?;
     ctx.audit(&state, "user.role", &format!("user:{id}"), "success", json!({"from": target.role, "to": role.as_str()}))
         .await?;
     Ok(axum::response::IntoResponse::into_response(Redirect::to("/admin/users")))

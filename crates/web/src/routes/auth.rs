@@ -106,11 +106,21 @@ async fn start_session(
     user_id: i64,
     mfa_pending: bool,
 ) -> AppResult<axum::http::HeaderValue> {
+    Ok(start_session_with_csrf(state, ctx, user_id, mfa_pending).await?.0)
+}
+
+/// Like [`start_session`], also returning the new session's CSRF token for a page rendered in the same response.
+async fn start_session_with_csrf(
+    state: &AppState,
+    ctx: &Ctx,
+    user_id: i64,
+    mfa_pending: bool,
+) -> AppResult<(axum::http::HeaderValue, String)> {
     if let Some(old) = &ctx.session {
         sessions::delete(&state.db, old.id).await?;
     }
-    let (token, _) = sessions::create(&state.db, ctx.jid(), Some(user_id), mfa_pending, &ctx.source).await?;
-    Ok(set_cookie(state, SESSION_COOKIE, &token, None))
+    let (token, m) = sessions::create(&state.db, ctx.jid(), Some(user_id), mfa_pending, &ctx.source).await?;
+    Ok((set_cookie(state, SESSION_COOKIE, &token, None), m.csrf_token))
 }
 
 /// Counts a failure for the account and locks it at the fifth within 15 minutes.
@@ -182,19 +192,24 @@ async fn login(State(state): State<AppState>, ctx: Ctx, Form(f): Form<LoginForm>
         return login_page(&state, &ctx, StatusCode::UNAUTHORIZED, Some(t.t("login-failed")), email.as_str(), &next)
             .await;
     };
+    // Same work and the same answer whether the account is locked, invited (no password yet) or the password is
+    // wrong, so none of those can be told apart; the lock is revealed only to someone who knows the password.
+    let ok = match u.password_hash.as_deref() {
+        Some(h) => password::verify(&f.password, h),
+        None => {
+            password::verify_dummy(&f.password);
+            false
+        }
+    };
     if is_locked(&u) {
         register_failure(&state, &ctx, Some(&u), email.as_str(), "locked").await?;
-        return login_page(
-            &state,
-            &ctx,
-            StatusCode::TOO_MANY_REQUESTS,
-            Some(t.t("login-locked")),
-            email.as_str(),
-            &next,
-        )
-        .await;
+        let (status, msg) = if ok {
+            (StatusCode::TOO_MANY_REQUESTS, "login-locked")
+        } else {
+            (StatusCode::UNAUTHORIZED, "login-failed")
+        };
+        return login_page(&state, &ctx, status, Some(t.t(msg)), email.as_str(), &next).await;
     }
-    let ok = u.password_hash.as_deref().is_some_and(|h| password::verify(&f.password, h));
     if !ok {
         register_failure(&state, &ctx, Some(&u), email.as_str(), "wrong password").await?;
         return login_page(&state, &ctx, StatusCode::UNAUTHORIZED, Some(t.t("login-failed")), email.as_str(), &next)
@@ -385,7 +400,7 @@ async fn setup_submit(
     }
     let (codes, hashes) = totp::new_recovery_codes();
     tokens::replace_recovery_codes(&state.db, ctx.jid(), u.id, &hashes).await?;
-    let cookie = start_session(&state, &ctx, u.id, false).await?;
+    let (cookie, new_csrf) = start_session_with_csrf(&state, &ctx, u.id, false).await?;
     let mut c = ctx.clone();
     c.user = Some(u.clone());
     c.audit(&state, "mfa.enrol", &format!("user:{}", u.id), "success", json!({})).await?;
@@ -393,6 +408,7 @@ async fn setup_submit(
     let mut shell = Shell::new(&c, "mfa-codes-title");
     shell.signed_in = true;
     shell.user_name = Some(u.name.clone());
+    shell.csrf = new_csrf;
     let next = safe_next(q.next.as_deref().or(f.next.as_deref()));
     let page = CodesPage { shell, codes, next };
     let mut resp = render(&page)?;

@@ -275,6 +275,8 @@ async fn reset_submit(
     users::update(&state.db, ctx.jid(), uid, Change::PasswordHash(password::hash(&f.new_password))).await?;
     users::update(&state.db, ctx.jid(), uid, Change::LockedUntil(None)).await?;
     sessions::delete_for_user(&state.db, ctx.jid(), uid).await?;
+    // Whoever reset the password may not be the one who made the tokens: they go too.
+    tokens::revoke_all_for_user(&state.db, ctx.jid(), uid).await?;
     audit_as(&state, &ctx, &u, "password.reset").await?;
     render(&MessagePage {
         shell: Shell::new(&ctx, "reset-title"),

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod api;
 pub mod areas;
 pub mod auth;
+pub mod decisions;
 pub mod health;
 pub mod invites;
 pub mod pages;
@@ -33,12 +34,18 @@ pub fn router() -> Router<AppState> {
         .merge(api::router())
         .merge(partnerships::router())
         .merge(areas::router())
+        .merge(decisions::router())
 }
 
 /// A local path to go to after sign-in: only same-site absolute paths are accepted (no open redirects).
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.starts_with("/login") => {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("/login")
+                && !matches!(n.as_bytes().get(1), Some(b'/' | b'\\'))
+                && !n.bytes().any(|b| b <= 0x20 || b == 0x7f || b == b'\\') =>
+        {
             n.to_string()
         }
         _ => "/account".to_string(),
@@ -52,7 +59,16 @@ mod tests {
     #[test]
     fn next_is_local_only() {
         assert_eq!(safe_next(Some("/admin/users")), "/admin/users");
-        for bad in ["https://evil.example", "//evil.example", "/\\evil", "/login?next=/x", "javascript:alert(1)"] {
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil",
+            "/login?next=/x",
+            "javascript:alert(1)",
+            "/\t/evil.example",
+            "/\n",
+            "/ /x",
+        ] {
             assert_eq!(safe_next(Some(bad)), "/account", "{bad}");
         }
         assert_eq!(safe_next(None), "/account");

@@ -57,7 +57,8 @@ impl Shell {
         let mut pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
         pairs.retain(|(k, _)| k != "lang");
         pairs.push(("lang".into(), other.tag().into()));
-        let lang_href = format!("{path}?{}", serde_urlencoded::to_string(&pairs).unwrap_or_default());
+        // Query-only, so the link stays on this page whatever the path looks like.
+        let lang_href = format!("?{}", serde_urlencoded::to_string(&pairs).unwrap_or_default());
         Shell {
             t,
             title,

@@ -40,8 +40,20 @@ async fn password_change_enforces_policy_and_ends_other_sessions() {
             &[("current_password", PW), ("new_password", "a brand new passphrase here")],
         )
         .await;
-    assert_eq!(ok.status(), 200);
-    assert_eq!(c1.get(app.url("/account")).send().await.unwrap().status(), 200, "this session continues");
+    assert_eq!(ok.status(), 303);
+    let page = c1.get(app.url("/account?notice=password-changed")).send().await.unwrap();
+    assert_eq!(page.status(), 200, "this session continues");
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Your password was changed."));
+    // The page's forms carry the new session's token and work.
+    let csrf = extract_csrf(&html).unwrap();
+    let r = c1
+        .post(app.url("/account/tokens"))
+        .form(&[("csrf_token", csrf.as_str()), ("label", "after change")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
     assert_eq!(c2.get(app.url("/account")).send().await.unwrap().status(), 303, "other sessions end");
 }
 

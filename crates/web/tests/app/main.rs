@@ -7,6 +7,7 @@ mod accounts;
 mod admin;
 mod api;
 mod auth;
+mod decisions;
 mod email;
 mod isolation;
 mod partnerships;

@@ -192,6 +192,16 @@ struct ShowPage {
     next_statuses: Vec<(String, String)>,
     member_choices: Vec<(i64, String, String)>,
     seat_choices: Vec<(String, String)>,
+    decisions: Vec<DecisionRow>,
+}
+
+/// One line of the decision log.
+pub struct DecisionRow {
+    id: i64,
+    title: String,
+    kind: String,
+    status: String,
+    outcome: Option<String>,
 }
 
 /// Builds the partnership page for the caller.
@@ -257,7 +267,23 @@ pub(crate) async fn show_page(
     } else {
         Vec::new()
     };
+    let decisions = commonbeat_store::repo::decisions::for_partnership(&state.db, ctx.jid(), p.id, a.sees_members())
+        .await?
+        .into_iter()
+        .map(|d| DecisionRow {
+            id: d.id,
+            kind: t.t(&format!("kind-{}", d.kind)),
+            status: t.t(if d.status == "open" && d.closes_at > commonbeat_store::now() {
+                "decision-open-status"
+            } else {
+                "decision-closed"
+            }),
+            title: d.title,
+            outcome: d.outcome,
+        })
+        .collect();
     let page = ShowPage {
+        decisions,
         shell: Shell::titled(ctx, p.name.clone()),
         error,
         notice,

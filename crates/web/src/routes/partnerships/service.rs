@@ -117,7 +117,7 @@ pub async fn update_charter(
 pub async fn change_status(state: &AppState, ctx: &Ctx, a: &Access, to: Status, reason: &str) -> Outcome<()> {
     let u = ctx.require_user()?.clone();
     a.require_manage()?;
-    if reason.trim().chars().count() < 3 {
+    if reason.trim().chars().count() < 3 || reason.chars().count() > 2000 {
         return Ok(Err(Refusal::new("reason", "status-reason-required")));
     }
     let from = partnerships::status_of(&a.partnership);
@@ -367,6 +367,9 @@ pub async fn assign_seat(
     if m.side != seat.side().as_str() {
         return Ok(Err(Refusal::new("user_id", "seat-wrong-side")));
     }
+    if note.chars().count() > 2000 {
+        return Ok(Err(Refusal::new("note", "note-too-long")));
+    }
     let now = commonbeat_store::now();
     let Some(ends_at) = ends_at.filter(|e| *e > now) else { return Ok(Err(Refusal::new("ends_on", "seat-bad-date"))) };
     leadership::assign(
@@ -391,6 +394,9 @@ pub async fn assign_seat(
 pub async fn vacate_seat(state: &AppState, ctx: &Ctx, a: &Access, seat: Seat, note: &str) -> AppResult<()> {
     let u = ctx.require_user()?.clone();
     a.require_manage()?;
+    if note.chars().count() > 2000 {
+        return Err(AppError::invalid("note", "at most 2000 characters"));
+    }
     leadership::vacate(&state.db, ctx.jid(), a.partnership.id, seat, Some(u.id), note.trim()).await?;
     ctx.audit(
         state,

@@ -200,9 +200,16 @@ pub async fn representation(
                 .collect::<Vec<_>>()
         })
         .collect();
+    // Counts under k are not published (with fewer than k community members, none are).
+    let counts: Vec<u64> =
+        STAKEHOLDER_TYPES.iter().map(|s| declared_types.iter().filter(|d| d == s).count() as u64).collect();
+    let shown = commonbeat_analysis::suppression::suppress_row(&counts, MEMBER_CELL_K);
     let stakeholders = STAKEHOLDER_TYPES
         .iter()
-        .map(|s| (t.t(&format!("stakeholder-{s}")), declared_types.iter().filter(|d| d == s).count() as u64))
+        .zip(counts.iter().zip(&shown))
+        .filter(|_| n >= MEMBER_CELL_K)
+        .filter(|(_, (_, show))| **show)
+        .map(|(s, (c, _))| (t.t(&format!("stakeholder-{s}")), *c))
         .collect();
     let missing_stakeholders =
         missing_stakeholder_types(&declared_types).into_iter().map(|s| t.t(&format!("stakeholder-{s}"))).collect();

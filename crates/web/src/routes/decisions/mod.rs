@@ -1,0 +1,478 @@
+//! Decisions of a partnership under the parity rule: co-chairs open a proposal, consent question or sense check;
+//! active members of both sides vote from their own accounts; results show each side and the combined figure with
+//! a plain-language explanation; co-chairs close and record the outcome, which enters the public decision log.
+
+pub mod results;
+
+use super::guarded;
+use super::pages::{Shell, render, render_status};
+use super::partnerships::access::Access;
+use super::partnerships::service::parse_date_end;
+use crate::AppState;
+use crate::context::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::timefmt::format_datetime;
+use askama::Template;
+use axum::extract::{Form, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use commonbeat_store::entities::decision;
+use commonbeat_store::repo::decisions::{self, Cast, NewBallot, NewDecision};
+use commonbeat_store::repo::members;
+use results::{KINDS, Results, Settings};
+use serde::Deserialize;
+use serde_json::json;
+
+/// Decision routes (pages and API).
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/partnerships/{slug}/decisions/new", guarded(get(new_form)))
+        .route("/partnerships/{slug}/decisions", guarded(post(create)))
+        .route("/partnerships/{slug}/decisions/{id}", guarded(get(show)))
+        .route("/partnerships/{slug}/decisions/{id}/vote", guarded(post(vote)))
+        .route("/partnerships/{slug}/decisions/{id}/close", guarded(post(close)))
+        .route("/partnerships/{slug}/decisions/{id}/outcome", guarded(post(outcome)))
+        .route("/partnerships/{slug}/decisions/{id}/comments", guarded(post(comment)))
+        .route("/api/v1/partnerships/{slug}/decisions/{id}", guarded(get(api_show)))
+}
+
+/// Loads a decision of this partnership; private ones only for members and managers (404 otherwise).
+async fn load(state: &AppState, ctx: &Ctx, slug: &str, id: i64) -> AppResult<(Access, decision::Model)> {
+    let a = Access::load(state, ctx, slug).await?;
+    let d = decisions::by_id(&state.db, ctx.jid(), id).await?;
+    if d.partnership_id != a.partnership.id || (d.is_private && !a.sees_members()) {
+        return Err(AppError::NotFound);
+    }
+    Ok((a, d))
+}
+
+/// Whether the caller may vote: an active full member (observers watch; named-voter lists restrict further).
+async fn eligible(state: &AppState, ctx: &Ctx, a: &Access, d: &decision::Model) -> AppResult<bool> {
+    let Some(m) = a.membership.as_ref().filter(|m| m.status == members::ACTIVE && m.role == "member") else {
+        return Ok(false);
+    };
+    let named = decisions::named_voters(&state.db, ctx.jid(), d.id).await?;
+    Ok(named.is_empty() || named.contains(&m.user_id))
+}
+
+fn is_open(d: &decision::Model) -> bool {
+    let t = commonbeat_store::now();
+    d.status == decisions::OPEN && t >= d.opens_at && t < d.closes_at
+}
+
+#[derive(Template)]
+#[template(path = "decisions/new.html")]
+struct NewPage {
+    shell: Shell,
+    error: Option<String>,
+    notice: Option<String>,
+    slug: String,
+    partnership: String,
+    kinds: Vec<(String, String)>,
+}
+
+async fn new_form(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> AppResult<Response> {
+    ctx.require_user()?;
+    let a = Access::load(&state, &ctx, &slug).await?;
+    a.require_manage()?;
+    new_page(&ctx, &a, None, StatusCode::OK)
+}
+
+fn new_page(ctx: &Ctx, a: &Access, error: Option<String>, status: StatusCode) -> AppResult<Response> {
+    let t = ctx.tr();
+    render_status(
+        status,
+        &NewPage {
+            shell: Shell::new(ctx, "decision-new-title"),
+            error,
+            notice: None,
+            slug: a.partnership.slug.clone(),
+            partnership: a.partnership.name.clone(),
+            kinds: KINDS.iter().map(|k| (k.to_string(), t.t(&format!("kind-{k}")))).collect(),
+        },
+    )
+}
+
+#[derive(Deserialize)]
+struct NewForm {
+    kind: String,
+    title: String,
+    #[serde(default)]
+    body: String,
+    closes_on: String,
+    #[serde(default)]
+    quorum_police: u64,
+    #[serde(default)]
+    quorum_community: u64,
+    #[serde(default)]
+    changeable: Option<String>,
+    #[serde(default)]
+    reason_required: Option<String>,
+    #[serde(default)]
+    anonymous: Option<String>,
+    #[serde(default)]
+    visibility: String,
+    #[serde(default)]
+    is_private: Option<String>,
+    #[serde(default)]
+    affects: String,
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Form(f): Form<NewForm>,
+) -> AppResult<Response> {
+    let u = ctx.require_user()?.clone();
+    let a = Access::load(&state, &ctx, &slug).await?;
+    a.require_manage()?;
+    let t = ctx.tr();
+    let title = f.title.trim();
+    if !KINDS.contains(&f.kind.as_str()) {
+        return new_page(&ctx, &a, Some(t.t("decision-bad-kind")), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    if title.chars().count() < 3 || title.chars().count() > 200 || f.body.chars().count() > 10_000 {
+        return new_page(&ctx, &a, Some(t.t("decision-bad-title")), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let now = commonbeat_store::now();
+    let Some(closes_at) = parse_date_end(&f.closes_on, &ctx.jurisdiction.time_zone).filter(|c| *c > now) else {
+        return new_page(&ctx, &a, Some(t.t("decision-bad-close")), StatusCode::UNPROCESSABLE_ENTITY);
+    };
+    if f.quorum_police > 500 || f.quorum_community > 500 {
+        return new_page(&ctx, &a, Some(t.t("decision-bad-quorum")), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let visibility = if ["always", "after_vote", "after_close"].contains(&f.visibility.as_str()) {
+        f.visibility.clone()
+    } else {
+        "after_vote".into()
+    };
+    let settings = Settings {
+        quorum_police: f.quorum_police,
+        quorum_community: f.quorum_community,
+        changeable: f.changeable.is_some(),
+        reason_required: f.reason_required.is_some(),
+        visibility,
+        anonymous: f.anonymous.is_some(),
+    };
+    let d = decisions::create(
+        &state.db,
+        ctx.jid(),
+        NewDecision {
+            partnership_id: a.partnership.id,
+            kind: f.kind.clone(),
+            title: title.to_string(),
+            body: f.body.trim().to_string(),
+            options: "[]".into(),
+            settings: serde_json::to_string(&settings).unwrap_or_default(),
+            opens_at: now,
+            closes_at,
+            is_private: f.is_private.is_some(),
+            affects: f.affects.chars().take(200).collect(),
+            created_by: Some(u.id),
+        },
+        &[],
+    )
+    .await?;
+    ctx.audit(
+        &state,
+        "decision.create",
+        &format!("decision:{}", d.id),
+        "success",
+        json!({"kind": d.kind, "partnership": a.partnership.id}),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/partnerships/{slug}/decisions/{}", d.id)).into_response())
+}
+
+struct CommentRow {
+    id: i64,
+    author: String,
+    at: String,
+    body: String,
+    depth: usize,
+}
+
+#[derive(Template)]
+#[template(path = "decisions/show.html")]
+struct ShowPage {
+    shell: Shell,
+    error: Option<String>,
+    notice: Option<String>,
+    slug: String,
+    partnership: String,
+    id: i64,
+    kind_label: String,
+    title: String,
+    body: String,
+    open: bool,
+    closes: String,
+    can_vote: bool,
+    my_choice: String,
+    choices: Vec<(String, String)>,
+    reason_required: bool,
+    results: Option<Results>,
+    results_hidden_note: Option<String>,
+    can_manage: bool,
+    outcome: Option<String>,
+    comments: Vec<CommentRow>,
+    can_comment: bool,
+}
+
+async fn page(
+    state: &AppState,
+    ctx: &Ctx,
+    a: &Access,
+    d: &decision::Model,
+    error: Option<String>,
+    notice: Option<String>,
+) -> AppResult<Response> {
+    let t = ctx.tr();
+    let s = Settings::of(d);
+    let all = decisions::ballots(&state.db, ctx.jid(), d.id).await?;
+    let me = ctx.user.as_ref().map(|u| u.id);
+    let mine = all.iter().find(|b| Some(b.user_id) == me);
+    let open = is_open(d);
+    let can_vote = open && eligible(state, ctx, a, d).await? && (mine.is_none() || s.changeable);
+    let visible = !open || s.visibility == "always" || (s.visibility != "after_close" && mine.is_some());
+    let results = visible.then(|| results::tally(&t, d, &all));
+    let choices: Vec<&str> =
+        if d.kind == "consent" { vec!["consent", "objection"] } else { vec!["agree", "abstain", "disagree", "block"] };
+    let members = members::list(&state.db, ctx.jid(), a.partnership.id, None).await?;
+    let name_of = |uid: i64| {
+        members.iter().find(|m| m.user.id == uid).map(|m| m.user.name.clone()).unwrap_or_else(|| t.t("someone"))
+    };
+    let raw = decisions::comments(&state.db, ctx.jid(), d.id).await?;
+    let depth_of = |c: &commonbeat_store::entities::decision_comment::Model| {
+        let mut depth = 0;
+        let mut parent = c.parent_id;
+        while let Some(p) = parent {
+            depth += 1;
+            parent = raw.iter().find(|x| x.id == p).and_then(|x| x.parent_id);
+            if depth > 5 {
+                break;
+            }
+        }
+        depth
+    };
+    let tz = &ctx.jurisdiction.time_zone;
+    let comments = if a.sees_members() {
+        raw.iter()
+            .filter(|c| !c.hidden)
+            .map(|c| CommentRow {
+                id: c.id,
+                author: name_of(c.user_id),
+                at: format_datetime(c.created_at, tz, ctx.locale),
+                body: c.body.clone(),
+                depth: depth_of(c),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    render(&ShowPage {
+        shell: Shell::titled(ctx, d.title.clone()),
+        error,
+        notice,
+        slug: a.partnership.slug.clone(),
+        partnership: a.partnership.name.clone(),
+        id: d.id,
+        kind_label: t.t(&format!("kind-{}", d.kind)),
+        title: d.title.clone(),
+        body: d.body.clone(),
+        open,
+        closes: format_datetime(d.closes_at, tz, ctx.locale),
+        can_vote,
+        my_choice: mine.map(|b| serde_json::from_str::<String>(&b.choice).unwrap_or_default()).unwrap_or_default(),
+        choices: choices.iter().map(|c| (c.to_string(), t.t(&format!("choice-{c}")))).collect(),
+        reason_required: s.reason_required,
+        results_hidden_note: (!visible)
+            .then(|| t.t(if s.visibility == "after_close" { "results-after-close" } else { "results-after-vote" })),
+        results,
+        can_manage: a.can_manage(),
+        outcome: d.outcome.clone(),
+        comments,
+        can_comment: a.is_member() || a.can_manage(),
+    })
+}
+
+async fn show(State(state): State<AppState>, ctx: Ctx, Path((slug, id)): Path<(String, i64)>) -> AppResult<Response> {
+    let (a, d) = load(&state, &ctx, &slug, id).await?;
+    page(&state, &ctx, &a, &d, None, None).await
+}
+
+#[derive(Deserialize)]
+struct VoteForm {
+    choice: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn vote(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, i64)>,
+    Form(f): Form<VoteForm>,
+) -> AppResult<Response> {
+    let u = ctx.require_user()?.clone();
+    let (a, d) = load(&state, &ctx, &slug, id).await?;
+    let t = ctx.tr();
+    if !eligible(&state, &ctx, &a, &d).await? {
+        return Err(AppError::Forbidden);
+    }
+    let valid = if d.kind == "consent" {
+        ["consent", "objection"].contains(&f.choice.as_str())
+    } else {
+        ["agree", "abstain", "disagree", "block"].contains(&f.choice.as_str())
+    };
+    if !valid {
+        return Err(AppError::invalid("choice", "not an option of this decision"));
+    }
+    let s = Settings::of(&d);
+    if s.reason_required && f.reason.trim().is_empty() {
+        return page(&state, &ctx, &a, &d, Some(t.t("vote-reason-required")), None)
+            .await
+            .map(|r| (StatusCode::UNPROCESSABLE_ENTITY, r).into_response());
+    }
+    let side = a.membership.as_ref().map(|m| m.side.clone()).unwrap_or_default();
+    let choice = serde_json::to_string(&f.choice).unwrap_or_default();
+    let reason: String = f.reason.trim().chars().take(2000).collect();
+    match decisions::cast(
+        &state.db,
+        ctx.jid(),
+        d.id,
+        NewBallot { user_id: u.id, side: &side, choice: &choice, reason: &reason, changeable: s.changeable },
+    )
+    .await
+    {
+        Ok(Cast::Created) => {
+            ctx.audit(&state, "vote.cast", &format!("decision:{}", d.id), "success", json!({})).await?
+        }
+        // Every change of a vote is audited with what it replaced (never for anonymous decisions).
+        Ok(Cast::Changed { previous }) => {
+            let details = if s.anonymous { json!({}) } else { json!({"from": previous, "to": choice}) };
+            ctx.audit(&state, "vote.change", &format!("decision:{}", d.id), "success", details).await?
+        }
+        Err(commonbeat_store::StoreError::Invalid(_)) => {
+            return page(&state, &ctx, &a, &d, Some(t.t("vote-refused")), None)
+                .await
+                .map(|r| (StatusCode::UNPROCESSABLE_ENTITY, r).into_response());
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(Redirect::to(&format!("/partnerships/{slug}/decisions/{id}")).into_response())
+}
+
+async fn close(State(state): State<AppState>, ctx: Ctx, Path((slug, id)): Path<(String, i64)>) -> AppResult<Response> {
+    ctx.require_user()?;
+    let (a, d) = load(&state, &ctx, &slug, id).await?;
+    a.require_manage()?;
+    if decisions::close(&state.db, ctx.jid(), d.id).await? {
+        ctx.audit(&state, "decision.close", &format!("decision:{}", d.id), "success", json!({})).await?;
+    }
+    Ok(Redirect::to(&format!("/partnerships/{slug}/decisions/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+struct OutcomeForm {
+    outcome: String,
+    #[serde(default)]
+    review_on: String,
+}
+
+async fn outcome(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, i64)>,
+    Form(f): Form<OutcomeForm>,
+) -> AppResult<Response> {
+    let u = ctx.require_user()?.clone();
+    let (a, d) = load(&state, &ctx, &slug, id).await?;
+    a.require_manage()?;
+    let t = ctx.tr();
+    let text = f.outcome.trim();
+    if text.chars().count() < 3 || text.chars().count() > 4000 {
+        return page(&state, &ctx, &a, &d, Some(t.t("outcome-required")), None).await;
+    }
+    let review =
+        if f.review_on.trim().is_empty() { None } else { parse_date_end(&f.review_on, &ctx.jurisdiction.time_zone) };
+    if decisions::set_outcome(&state.db, ctx.jid(), d.id, text, u.id, review).await.is_err() {
+        return page(&state, &ctx, &a, &d, Some(t.t("outcome-after-close")), None).await;
+    }
+    ctx.audit(&state, "decision.outcome", &format!("decision:{}", d.id), "success", json!({})).await?;
+    Ok(Redirect::to(&format!("/partnerships/{slug}/decisions/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+struct CommentForm {
+    body: String,
+    #[serde(default)]
+    parent_id: Option<i64>,
+}
+
+async fn comment(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, i64)>,
+    Form(f): Form<CommentForm>,
+) -> AppResult<Response> {
+    let u = ctx.require_user()?.clone();
+    let (a, d) = load(&state, &ctx, &slug, id).await?;
+    if !(a.is_member() || a.can_manage()) {
+        return Err(AppError::Forbidden);
+    }
+    let body = f.body.trim();
+    if body.is_empty() || body.chars().count() > 4000 {
+        return Err(AppError::invalid("body", "1 to 4000 characters"));
+    }
+    let c = decisions::add_comment(&state.db, ctx.jid(), d.id, f.parent_id, u.id, body).await?;
+    ctx.audit(&state, "decision.comment", &format!("decision:{}", d.id), "success", json!({"comment": c.id})).await?;
+    Ok(Redirect::to(&format!("/partnerships/{slug}/decisions/{id}#comment-{}", c.id)).into_response())
+}
+
+/// A decision with its results, as the API shows it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct DecisionOut {
+    /// Id.
+    pub id: i64,
+    /// `proposal`, `consent` or `sense_check`.
+    pub kind: String,
+    /// Title.
+    pub title: String,
+    /// `open` or `closed`.
+    pub status: String,
+    /// Closing time (ISO 8601, UTC).
+    pub closes_at: String,
+    /// Results per side and combined, when visible to the caller.
+    pub results: Option<Results>,
+    /// The outcome statement, once written.
+    pub outcome: Option<String>,
+}
+
+/// One decision with its results (when the decision's visibility setting lets the caller see them).
+#[utoipa::path(get, path = "/api/v1/partnerships/{slug}/decisions/{id}", tag = "decisions",
+    params(("slug" = String, Path, description = "Partnership slug"), ("id" = i64, Path, description = "Decision id")),
+    responses((status = 200, body = DecisionOut), (status = 404, body = crate::routes::api::ApiError)))]
+pub async fn api_show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, i64)>,
+) -> AppResult<Json<DecisionOut>> {
+    let (_, d) = load(&state, &ctx, &slug, id).await?;
+    let s = Settings::of(&d);
+    let all = decisions::ballots(&state.db, ctx.jid(), d.id).await?;
+    let voted = ctx.user.as_ref().is_some_and(|u| all.iter().any(|b| b.user_id == u.id));
+    let open = is_open(&d);
+    let visible = !open || s.visibility == "always" || (s.visibility != "after_close" && voted);
+    Ok(Json(DecisionOut {
+        id: d.id,
+        kind: d.kind.clone(),
+        title: d.title.clone(),
+        status: if open { "open".into() } else { "closed".into() },
+        closes_at: crate::timefmt::iso_utc(d.closes_at),
+        results: visible.then(|| results::tally(&ctx.tr(), &d, &all)),
+        outcome: d.outcome.clone(),
+    }))
+}

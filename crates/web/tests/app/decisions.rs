@@ -1,0 +1,177 @@
+//! Decisions under the parity rule, end to end: a co-chair opens a proposal, officers and residents vote from
+//! their own accounts, the result explains itself per side, the outcome is recorded and the log shows it.
+
+use crate::support::*;
+use commonbeat_domain::Role;
+
+async fn setup(
+    app: &TestApp,
+    police: usize,
+    community: usize,
+) -> (reqwest::Client, String, Vec<(String, reqwest::Client, i64)>) {
+    let (_, chair) = app.user("chair@example.org", Role::Police).await;
+    let cop = app.client();
+    app.login(&cop, "chair@example.org", chair.as_deref()).await;
+    let r = app
+        .post_form(
+            &cop,
+            "/partnerships/new",
+            "/partnerships",
+            &[
+                ("name", "Decision Partnership"),
+                ("founding_problem", "Speeding on the boulevard"),
+                ("mission", "Slow the traffic and keep kids safe."),
+                ("goal", "quality"),
+                ("cadence", "monthly"),
+            ],
+        )
+        .await;
+    let slug = r.headers()["location"].to_str().unwrap().trim_start_matches("/partnerships/").to_string();
+    let mut voters = Vec::new();
+    for (i, role) in (0..police).map(|i| (i, Role::Police)).chain((0..community).map(|i| (i + 100, Role::Community))) {
+        let email = format!("v{i}@example.org");
+        let (id, secret) = app.user(&email, role).await;
+        let c = app.client();
+        app.login(&c, &email, secret.as_deref()).await;
+        app.post_form(&c, &format!("/partnerships/{slug}"), &format!("/partnerships/{slug}/join"), &[]).await;
+        app.post_form(
+            &cop,
+            &format!("/partnerships/{slug}"),
+            &format!("/partnerships/{slug}/members/{id}/approve"),
+            &[],
+        )
+        .await;
+        voters.push((email, c, id));
+    }
+    (cop, slug, voters)
+}
+
+async fn open_decision(app: &TestApp, cop: &reqwest::Client, slug: &str, kind: &str, extra: &[(&str, &str)]) -> String {
+    let mut fields = vec![
+        ("kind", kind),
+        ("title", "Ask the city for speed humps"),
+        ("closes_on", "2099-01-01"),
+        ("quorum_police", "1"),
+        ("quorum_community", "1"),
+        ("visibility", "always"),
+        ("changeable", "on"),
+    ];
+    fields.extend_from_slice(extra);
+    let r = app
+        .post_form(
+            cop,
+            &format!("/partnerships/{slug}/decisions/new"),
+            &format!("/partnerships/{slug}/decisions"),
+            &fields,
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    r.headers()["location"].to_str().unwrap().to_string()
+}
+
+/// Votes from an already signed-in client (each TOTP code works once, so voters sign in once).
+async fn vote_as(app: &TestApp, c: &reqwest::Client, path: &str, choice: &str) -> u16 {
+    app.post_form(c, path, &format!("{path}/vote"), &[("choice", choice), ("reason", "my reason")])
+        .await
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn many_residents_cannot_outvote_the_police_side_nor_the_reverse() {
+    let app = TestApp::spawn().await;
+    let (cop, slug, voters) = setup(&app, 2, 5).await;
+    let path = open_decision(&app, &cop, &slug, "proposal", &[]).await;
+    let id = path.rsplit('/').next().unwrap().to_string();
+    // Police: 2 disagree. Community: 5 agree. Combined agree is 50 %, yet it fails: police have no majority.
+    for (email, c, _) in &voters {
+        let choice = if email.starts_with("v10") { "agree" } else { "disagree" };
+        assert_eq!(vote_as(&app, c, &path, choice).await, 303);
+    }
+    let r: serde_json::Value = reqwest::get(app.url(&format!("/api/v1/partnerships/{slug}/decisions/{id}")))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let res = &r["results"];
+    assert_eq!(res["outcome"], "failed");
+    assert_eq!((res["turnout_police"].as_u64(), res["turnout_community"].as_u64()), (Some(2), Some(5)));
+    let agree = res["options"].as_array().unwrap().iter().find(|o| o["option"] == "agree").unwrap();
+    assert_eq!(agree["combined_pct"], 50.0, "each side weighs half");
+    assert!(
+        res["explanation"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e.as_str().unwrap().contains("Police: no majority (0 for, 2 against)"))
+    );
+    // The page says why, in Spanish too.
+    let es = reqwest::get(app.url(&format!("{path}?lang=es"))).await.unwrap().text().await.unwrap();
+    assert!(es.contains("No aprobada") && es.contains("regla de paridad"));
+}
+
+#[tokio::test]
+async fn both_sides_agreeing_passes_and_the_outcome_enters_the_public_log() {
+    let app = TestApp::spawn().await;
+    let (cop, slug, voters) = setup(&app, 1, 2).await;
+    let path = open_decision(&app, &cop, &slug, "proposal", &[]).await;
+    for (_, c, _) in &voters {
+        vote_as(&app, c, &path, "agree").await;
+    }
+    // Outsiders cannot vote; nobody votes twice (a second ballot replaces the first).
+    app.user("outsider@example.org", Role::Community).await;
+    let outsider = app.client();
+    app.login(&outsider, "outsider@example.org", None).await;
+    assert_eq!(vote_as(&app, &outsider, &path, "agree").await, 403);
+    let (_, c, _) = &voters[1];
+    assert_eq!(vote_as(&app, c, &path, "abstain").await, 303);
+    let page = cop.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Passed"), "1 police agree + 1 community agree, 1 abstains");
+    // Close, then record the outcome.
+    assert_eq!(app.post_form(&cop, &path, &format!("{path}/close"), &[]).await.status(), 303);
+    assert_eq!(vote_as(&app, c, &path, "agree").await, 422, "closed: voting refused");
+    let r = app
+        .post_form(
+            &cop,
+            &path,
+            &format!("{path}/outcome"),
+            &[
+                ("outcome", "We ask the city for two speed humps; co-chairs write by Friday."),
+                ("review_on", "2099-06-01"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let public = reqwest::get(app.url(&format!("/partnerships/{slug}"))).await.unwrap().text().await.unwrap();
+    assert!(public.contains("Ask the city for speed humps") && public.contains("two speed humps"));
+    // Every vote change is in the audit log.
+    let (changes, _) = commonbeat_store::repo::audit::list(
+        &app.db,
+        app.jid,
+        &commonbeat_store::repo::audit::AuditFilter { action: Some("vote.change".into()), ..Default::default() },
+        10,
+        0,
+    )
+    .await
+    .unwrap();
+    assert_eq!(changes.len(), 1);
+}
+
+#[tokio::test]
+async fn consent_fails_on_one_objection_and_private_decisions_stay_private() {
+    let app = TestApp::spawn().await;
+    let (cop, slug, voters) = setup(&app, 1, 2).await;
+    let path = open_decision(&app, &cop, &slug, "consent", &[("is_private", "on")]).await;
+    for (i, (_, c, _)) in voters.iter().enumerate() {
+        vote_as(&app, c, &path, if i == 2 { "objection" } else { "consent" }).await;
+    }
+    let page = cop.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Did not pass") && page.contains("1 objection(s)"));
+    assert_eq!(reqwest::get(app.url(&path)).await.unwrap().status(), 404, "private: not for the public");
+    let public = reqwest::get(app.url(&format!("/partnerships/{slug}"))).await.unwrap().text().await.unwrap();
+    assert!(!public.contains("Ask the city for speed humps"));
+    // Only co-chairs open decisions.
+    let (_, c, _) = &voters[1];
+    assert_eq!(c.get(app.url(&format!("/partnerships/{slug}/decisions/new"))).send().await.unwrap().status(), 403);
+}
