@@ -175,3 +175,118 @@ async fn consent_fails_on_one_objection_and_private_decisions_stay_private() {
     let (_, c, _) = &voters[1];
     assert_eq!(c.get(app.url(&format!("/partnerships/{slug}/decisions/new"))).send().await.unwrap().status(), 403);
 }
+
+#[tokio::test]
+async fn polls_ranked_choice_scores_dots_and_time_polls_tally_per_side() {
+    let app = TestApp::spawn().await;
+    let (cop, slug, voters) = setup(&app, 2, 2).await;
+    let api = |path: &str| {
+        let id = path.rsplit('/').next().unwrap().to_string();
+        app.url(&format!("/api/v1/partnerships/{slug}/decisions/{id}"))
+    };
+    let opts = "Tuesday 6pm\nThursday 7pm\nSaturday 10am";
+    // Ranked choice: police rank T,Th,S; community rank S,Th,T → nobody has a majority of first choices, and the
+    // 50/50 weighting makes Thursday (everyone's second choice) lose first, then the tie-break decides.
+    let ranked = open_decision(&app, &cop, &slug, "ranked", &[("options", opts)]).await;
+    for (i, (_, c, _)) in voters.iter().enumerate() {
+        let ranks: &[(&str, &str)] = if i < 2 {
+            &[("rank_0", "1"), ("rank_1", "2"), ("rank_2", "3")]
+        } else {
+            &[("rank_2", "1"), ("rank_1", "2"), ("rank_0", "3")]
+        };
+        assert_eq!(app.post_form(c, &ranked, &format!("{ranked}/vote"), ranks).await.status(), 303);
+    }
+    let dup =
+        app.post_form(&voters[0].1, &ranked, &format!("{ranked}/vote"), &[("rank_0", "1"), ("rank_1", "1")]).await;
+    assert_eq!(dup.status(), 422, "two options with the same rank");
+    let r: serde_json::Value = reqwest::get(api(&ranked)).await.unwrap().json().await.unwrap();
+    let expl = r["results"]["explanation"].to_string();
+    assert!(expl.contains("Thursday 7pm was eliminated"), "{expl}");
+    assert!(expl.contains("wins with more than half"), "{expl}");
+
+    // Time poll: both police say yes to Thursday only; community say yes to Thursday and Saturday → Thursday.
+    let tp = open_decision(&app, &cop, &slug, "time_poll", &[("options", opts)]).await;
+    for (i, (_, c, _)) in voters.iter().enumerate() {
+        let sat = if i < 2 { "no" } else { "yes" };
+        let r = app
+            .post_form(c, &tp, &format!("{tp}/vote"), &[("avail_0", "no"), ("avail_1", "yes"), ("avail_2", sat)])
+            .await;
+        assert_eq!(r.status(), 303);
+    }
+    let r: serde_json::Value = reqwest::get(api(&tp)).await.unwrap().json().await.unwrap();
+    assert!(r["results"]["explanation"].to_string().contains("Best time for both sides: Thursday 7pm"));
+    let thu = &r["results"]["options"][1];
+    assert_eq!(
+        (thu["police"].as_u64(), thu["community"].as_u64(), thu["combined_pct"].as_f64()),
+        (Some(2), Some(2), Some(100.0))
+    );
+
+    // Dot vote: 5 dots each; one police voter puts 3 on option 0 and 2 on option 2.
+    let dot = open_decision(&app, &cop, &slug, "dot", &[("options", opts), ("dots", "5")]).await;
+    let too_many = app.post_form(&voters[0].1, &dot, &format!("{dot}/vote"), &[("dots_0", "4"), ("dots_1", "4")]).await;
+    assert_eq!(too_many.status(), 422);
+    assert_eq!(
+        app.post_form(&voters[0].1, &dot, &format!("{dot}/vote"), &[("dots_0", "3"), ("dots_2", "2")]).await.status(),
+        303
+    );
+    app.post_form(&voters[2].1, &dot, &format!("{dot}/vote"), &[("dots_1", "5")]).await;
+    let r: serde_json::Value = reqwest::get(api(&dot)).await.unwrap().json().await.unwrap();
+    // Police: 60 % / 0 / 40 %; community: 0 / 100 % / 0 → combined 30 / 50 / 20.
+    let combined: Vec<f64> =
+        r["results"]["options"].as_array().unwrap().iter().map(|o| o["combined_pct"].as_f64().unwrap()).collect();
+    assert_eq!(combined, vec![30.0, 50.0, 20.0]);
+
+    // Score 0–10 and a several-choice poll: bad input is refused with its reason.
+    let score =
+        open_decision(&app, &cop, &slug, "score", &[("options", opts), ("score_min", "0"), ("score_max", "10")]).await;
+    assert_eq!(
+        app.post_form(
+            &voters[0].1,
+            &score,
+            &format!("{score}/vote"),
+            &[("score_0", "11"), ("score_1", "5"), ("score_2", "5")]
+        )
+        .await
+        .status(),
+        422
+    );
+    assert_eq!(
+        app.post_form(
+            &voters[0].1,
+            &score,
+            &format!("{score}/vote"),
+            &[("score_0", "10"), ("score_1", "5"), ("score_2", "0")]
+        )
+        .await
+        .status(),
+        303
+    );
+    let multi = open_decision(&app, &cop, &slug, "poll_multi", &[("options", opts), ("max_choices", "2")]).await;
+    assert_eq!(
+        app.post_form(
+            &voters[0].1,
+            &multi,
+            &format!("{multi}/vote"),
+            &[("option", "0"), ("option", "1"), ("option", "2")]
+        )
+        .await
+        .status(),
+        422
+    );
+    assert_eq!(
+        app.post_form(&voters[0].1, &multi, &format!("{multi}/vote"), &[("option", "0"), ("option", "2")])
+            .await
+            .status(),
+        303
+    );
+    // Options are required for option kinds.
+    let none = app
+        .post_form(
+            &cop,
+            &format!("/partnerships/{slug}/decisions/new"),
+            &format!("/partnerships/{slug}/decisions"),
+            &[("kind", "ranked"), ("title", "No options"), ("closes_on", "2099-01-01")],
+        )
+        .await;
+    assert_eq!(none.status(), 422);
+}

@@ -2,6 +2,7 @@
 //! active members of both sides vote from their own accounts; results show each side and the combined figure with
 //! a plain-language explanation; co-chairs close and record the outcome, which enters the public decision log.
 
+pub mod options;
 pub mod results;
 
 use super::guarded;
@@ -118,6 +119,17 @@ struct NewForm {
     is_private: Option<String>,
     #[serde(default)]
     affects: String,
+    /// Options, one per line (option kinds).
+    #[serde(default)]
+    options: String,
+    #[serde(default)]
+    max_choices: usize,
+    #[serde(default)]
+    score_min: Option<i32>,
+    #[serde(default)]
+    score_max: Option<i32>,
+    #[serde(default)]
+    dots: Option<u64>,
 }
 
 async fn create(
@@ -144,6 +156,20 @@ async fn create(
     if f.quorum_police > 500 || f.quorum_community > 500 {
         return new_page(&ctx, &a, Some(t.t("decision-bad-quorum")), StatusCode::UNPROCESSABLE_ENTITY);
     }
+    let labels: Vec<String> =
+        f.options.lines().map(str::trim).filter(|l| !l.is_empty()).map(|l| l.chars().take(200).collect()).collect();
+    let needs_options = options::OPTION_KINDS.contains(&f.kind.as_str());
+    if needs_options && !(2..=20).contains(&labels.len()) {
+        return new_page(&ctx, &a, Some(t.t("decision-bad-options")), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let (score_min, score_max) = (f.score_min.unwrap_or(0), f.score_max.unwrap_or(5));
+    if f.kind == "score" && !(score_min < score_max && score_min >= -100 && score_max <= 100) {
+        return new_page(&ctx, &a, Some(t.t("decision-bad-score")), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let dots = f.dots.unwrap_or(5);
+    if f.kind == "dot" && !(1..=100).contains(&dots) {
+        return new_page(&ctx, &a, Some(t.t("decision-bad-dots")), StatusCode::UNPROCESSABLE_ENTITY);
+    }
     let visibility = if ["always", "after_vote", "after_close"].contains(&f.visibility.as_str()) {
         f.visibility.clone()
     } else {
@@ -165,8 +191,21 @@ async fn create(
             kind: f.kind.clone(),
             title: title.to_string(),
             body: f.body.trim().to_string(),
-            options: "[]".into(),
-            settings: serde_json::to_string(&settings).unwrap_or_default(),
+            options: serde_json::to_string(&if needs_options { labels.clone() } else { Vec::new() })
+                .unwrap_or_default(),
+            settings: {
+                let mut v = serde_json::to_value(&settings).unwrap_or_default();
+                let extra = options::OptionSettings {
+                    max_choices: f.max_choices.clamp(1, labels.len().max(1)),
+                    score_min,
+                    score_max,
+                    dots,
+                };
+                if let (Some(o), Ok(serde_json::Value::Object(e))) = (v.as_object_mut(), serde_json::to_value(extra)) {
+                    o.extend(e);
+                }
+                v.to_string()
+            },
             opens_at: now,
             closes_at,
             is_private: f.is_private.is_some(),
@@ -219,6 +258,14 @@ struct ShowPage {
     outcome: Option<String>,
     comments: Vec<CommentRow>,
     can_comment: bool,
+    kind: String,
+    labels: Vec<(usize, String)>,
+    ranks: Vec<usize>,
+    score_min: i32,
+    score_max: i32,
+    dots: u64,
+    vote_hint: String,
+    avail: Vec<(String, String)>,
 }
 
 async fn page(
@@ -238,8 +285,11 @@ async fn page(
     let can_vote = open && eligible(state, ctx, a, d).await? && (mine.is_none() || s.changeable);
     let visible = !open || s.visibility == "always" || (s.visibility != "after_close" && mine.is_some());
     let results = visible.then(|| results::tally(&t, d, &all));
-    let choices: Vec<&str> =
-        if d.kind == "consent" { vec!["consent", "objection"] } else { vec!["agree", "abstain", "disagree", "block"] };
+    let choices: Vec<&str> = match d.kind.as_str() {
+        "consent" => vec!["consent", "objection"],
+        "proposal" | "sense_check" => vec!["agree", "abstain", "disagree", "block"],
+        _ => Vec::new(),
+    };
     let members = members::list(&state.db, ctx.jid(), a.partnership.id, None).await?;
     let name_of = |uid: i64| {
         members.iter().find(|m| m.user.id == uid).map(|m| m.user.name.clone()).unwrap_or_else(|| t.t("someone"))
@@ -295,6 +345,26 @@ async fn page(
         outcome: d.outcome.clone(),
         comments,
         can_comment: a.is_member() || a.can_manage(),
+        kind: d.kind.clone(),
+        labels: options::labels(d).into_iter().enumerate().collect(),
+        ranks: (1..=options::labels(d).len()).collect(),
+        score_min: options::OptionSettings::of(d).score_min,
+        score_max: options::OptionSettings::of(d).score_max,
+        dots: options::OptionSettings::of(d).dots,
+        vote_hint: {
+            let o = options::OptionSettings::of(d);
+            match d.kind.as_str() {
+                "poll_multi" => t.t1("vote-max-choices", "count", &o.max_choices.to_string()),
+                "ranked" => t.t("vote-rank-hint"),
+                "score" => {
+                    t.t2("vote-score-hint", ("min", &o.score_min.to_string()), ("max", &o.score_max.to_string()))
+                }
+                "dot" => t.t1("vote-dots-hint", "count", &o.dots.to_string()),
+                "question" => t.t("vote-question-hint"),
+                _ => String::new(),
+            }
+        },
+        avail: ["yes", "maybe", "no"].iter().map(|a| (a.to_string(), t.t(&format!("avail-{a}")))).collect(),
     })
 }
 
@@ -303,32 +373,51 @@ async fn show(State(state): State<AppState>, ctx: Ctx, Path((slug, id)): Path<(S
     page(&state, &ctx, &a, &d, None, None).await
 }
 
-#[derive(Deserialize)]
 struct VoteForm {
     choice: String,
-    #[serde(default)]
     reason: String,
+    pairs: Vec<(String, String)>,
 }
 
 async fn vote(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((slug, id)): Path<(String, i64)>,
-    Form(f): Form<VoteForm>,
+    axum::extract::RawForm(raw): axum::extract::RawForm,
 ) -> AppResult<Response> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&raw).unwrap_or_default();
+    let field = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let f = VoteForm { choice: field("choice"), reason: field("reason"), pairs: pairs.clone() };
     let u = ctx.require_user()?.clone();
     let (a, d) = load(&state, &ctx, &slug, id).await?;
     let t = ctx.tr();
     if !eligible(&state, &ctx, &a, &d).await? {
         return Err(AppError::Forbidden);
     }
-    let valid = if d.kind == "consent" {
-        ["consent", "objection"].contains(&f.choice.as_str())
+    let choice = if matches!(d.kind.as_str(), "proposal" | "consent" | "sense_check") {
+        let valid = if d.kind == "consent" {
+            ["consent", "objection"].contains(&f.choice.as_str())
+        } else {
+            ["agree", "abstain", "disagree", "block"].contains(&f.choice.as_str())
+        };
+        if !valid {
+            return Err(AppError::invalid("choice", "not an option of this decision"));
+        }
+        serde_json::to_string(&f.choice).unwrap_or_default()
     } else {
-        ["agree", "abstain", "disagree", "block"].contains(&f.choice.as_str())
+        match options::ballot_from_form(&d, &f.pairs) {
+            Ok(c) => c,
+            Err(key) => {
+                return page(&state, &ctx, &a, &d, Some(t.t(key)), None)
+                    .await
+                    .map(|r| (StatusCode::UNPROCESSABLE_ENTITY, r).into_response());
+            }
+        }
     };
-    if !valid {
-        return Err(AppError::invalid("choice", "not an option of this decision"));
+    if d.kind == "question" && f.reason.trim().is_empty() {
+        return page(&state, &ctx, &a, &d, Some(t.t("vote-reason-required")), None)
+            .await
+            .map(|r| (StatusCode::UNPROCESSABLE_ENTITY, r).into_response());
     }
     let s = Settings::of(&d);
     if s.reason_required && f.reason.trim().is_empty() {
@@ -337,7 +426,6 @@ async fn vote(
             .map(|r| (StatusCode::UNPROCESSABLE_ENTITY, r).into_response());
     }
     let side = a.membership.as_ref().map(|m| m.side.clone()).unwrap_or_default();
-    let choice = serde_json::to_string(&f.choice).unwrap_or_default();
     let reason: String = f.reason.trim().chars().take(2000).collect();
     match decisions::cast(
         &state.db,

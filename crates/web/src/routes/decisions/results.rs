@@ -10,8 +10,19 @@ use commonbeat_store::entities::{ballot, decision};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// The kinds this version of the decision pages supports.
-pub const KINDS: [&str; 3] = ["proposal", "consent", "sense_check"];
+/// Every kind a co-chair can open from the decision form (common ground has its own pages).
+pub const KINDS: [&str; 10] = [
+    "proposal",
+    "consent",
+    "sense_check",
+    "poll_single",
+    "poll_multi",
+    "ranked",
+    "score",
+    "dot",
+    "time_poll",
+    "question",
+];
 
 /// Settings stored with a decision.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, Default)]
@@ -79,6 +90,8 @@ pub struct Results {
     pub explanation: Vec<String>,
     /// Both sides voted.
     pub complete: bool,
+    /// Unit of the figures: `%` for shares, empty for mean scores.
+    pub unit: String,
 }
 
 fn pct(x: Option<f64>) -> Option<f64> {
@@ -134,8 +147,11 @@ pub fn explain(t: &Tr, r: &Reason) -> String {
     }
 }
 
-/// Tallies the ballots of a proposal, consent or sense check.
+/// Tallies the ballots of any kind.
 pub fn tally(t: &Tr, d: &decision::Model, ballots: &[ballot::Model]) -> Results {
+    if !matches!(d.kind.as_str(), "proposal" | "consent" | "sense_check") {
+        return super::options::tally(t, d, ballots);
+    }
     let s = Settings::of(d);
     let quorum = Quorum { police: s.quorum_police, community: s.quorum_community };
     let side_of = |b: &ballot::Model| if b.side == "police" { Side::Police } else { Side::Community };
@@ -199,5 +215,6 @@ pub fn tally(t: &Tr, d: &decision::Model, ballots: &[ballot::Model]) -> Results 
         options,
         explanation,
         complete,
+        unit: "%".into(),
     }
 }
