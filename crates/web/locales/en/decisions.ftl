@@ -115,3 +115,5 @@ irv-winner = { $option } wins with more than half of the remaining weight (every
 question-responses = { $police } responses from police, { $community } from the community.
 no-votes-yet = No votes yet.
 one-side-only = Only one side has voted so far; the combined figure uses that side alone.
+email-remind-subject = Your vote is needed: { $title }
+email-remind-body = { $partnership } is deciding, and voting closes { $when }. You have not voted yet:

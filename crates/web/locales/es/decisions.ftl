@@ -115,3 +115,5 @@ irv-winner = Gana { $option } con más de la mitad del peso restante (cada papel
 question-responses = { $police } respuestas de la policía, { $community } de la comunidad.
 no-votes-yet = Todavía no hay votos.
 one-side-only = Por ahora solo ha votado una parte; el resultado combinado usa solo esa parte.
+email-remind-subject = Se necesita su voto: { $title }
+email-remind-body = { $partnership } está decidiendo y la votación cierra el { $when }. Usted todavía no ha votado:

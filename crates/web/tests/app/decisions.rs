@@ -290,3 +290,101 @@ async fn polls_ranked_choice_scores_dots_and_time_polls_tally_per_side() {
         .await;
     assert_eq!(none.status(), 422);
 }
+
+#[tokio::test]
+async fn non_voters_are_reminded_and_voting_closes_by_itself() {
+    let app = TestApp::spawn().await;
+    let (cop, slug, voters) = setup(&app, 1, 2).await;
+    let path = open_decision(&app, &cop, &slug, "proposal", &[]).await;
+    let id: i64 = path.rsplit('/').next().unwrap().parse().unwrap();
+    vote_as(&app, &voters[0].1, &path, "agree").await;
+    // Bring the reminder forward; the worker sends it to the members who have not voted (not to voters[0]).
+    app.sql(&format!("UPDATE jobs SET run_at = 0 WHERE kind = 'decision.remind' AND payload = '{id}'")).await;
+    let mut reminded = Vec::new();
+    for _ in 0..100 {
+        reminded = commonbeat_store::repo::outbox::list(&app.db, app.jid, 50)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.subject.contains("Your vote is needed"))
+            .map(|m| m.to_addr)
+            .collect();
+        if reminded.len() >= 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    reminded.sort();
+    // The chair (police, a member) and the two who have not voted; never the one who did.
+    assert!(!reminded.contains(&voters[0].0), "{reminded:?}");
+    assert!(reminded.contains(&voters[1].0) && reminded.contains(&voters[2].0), "{reminded:?}");
+    // Time passes: the close job closes it.
+    app.sql(&format!("UPDATE decisions SET closes_at = 1 WHERE id = {id}")).await;
+    app.sql(&format!("UPDATE jobs SET run_at = 0 WHERE kind = 'decision.close' AND payload = '{id}'")).await;
+    let mut status = String::new();
+    for _ in 0..100 {
+        status = commonbeat_store::repo::decisions::by_id(&app.db, app.jid, id).await.unwrap().status;
+        if status == "closed" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, "closed");
+}
+
+#[tokio::test]
+async fn members_vote_by_api_with_tokens_and_bad_ballots_get_field_errors() {
+    let app = TestApp::spawn().await;
+    let (cop, slug, voters) = setup(&app, 1, 1).await;
+    let path = open_decision(&app, &cop, &slug, "proposal", &[]).await;
+    let id = path.rsplit('/').next().unwrap().to_string();
+    let tokens: Vec<String> = {
+        let mut v = Vec::new();
+        for (_, _, uid) in &voters {
+            v.push(commonbeat_store::repo::tokens::create_api_token(&app.db, app.jid, *uid, "t").await.unwrap().0);
+        }
+        v
+    };
+    let c = reqwest::Client::new();
+    let url = app.url(&format!("/api/v1/partnerships/{slug}/decisions/{id}/vote"));
+    let bad = c.post(&url).bearer_auth(&tokens[0]).json(&serde_json::json!({"choice": "maybe"})).send().await.unwrap();
+    assert_eq!(bad.status(), 422);
+    assert_eq!(bad.json::<serde_json::Value>().await.unwrap()["field"], "ballot");
+    for t in &tokens {
+        let r = c
+            .post(&url)
+            .bearer_auth(t)
+            .json(&serde_json::json!({"choice": "agree", "reason": "lights first"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    let out: serde_json::Value = c
+        .get(app.url(&format!("/api/v1/partnerships/{slug}/decisions/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(out["results"]["outcome"], "passed");
+    let list: serde_json::Value =
+        c.get(app.url(&format!("/api/v1/partnerships/{slug}/decisions"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    // Someone else's token cannot vote here.
+    app.user("stranger@example.org", Role::Community).await;
+    let stranger = commonbeat_store::repo::users::by_email(
+        &app.db,
+        app.jid,
+        &commonbeat_domain::Email::parse("stranger@example.org").unwrap(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let st = commonbeat_store::repo::tokens::create_api_token(&app.db, app.jid, stranger.id, "t").await.unwrap().0;
+    assert_eq!(
+        c.post(&url).bearer_auth(&st).json(&serde_json::json!({"choice": "agree"})).send().await.unwrap().status(),
+        403
+    );
+}

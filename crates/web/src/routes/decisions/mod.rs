@@ -36,7 +36,9 @@ pub fn router() -> Router<AppState> {
         .route("/partnerships/{slug}/decisions/{id}/close", guarded(post(close)))
         .route("/partnerships/{slug}/decisions/{id}/outcome", guarded(post(outcome)))
         .route("/partnerships/{slug}/decisions/{id}/comments", guarded(post(comment)))
+        .route("/api/v1/partnerships/{slug}/decisions", guarded(get(api_list)))
         .route("/api/v1/partnerships/{slug}/decisions/{id}", guarded(get(api_show)))
+        .route("/api/v1/partnerships/{slug}/decisions/{id}/vote", guarded(post(api_vote)))
 }
 
 /// Loads a decision of this partnership; private ones only for members and managers (404 otherwise).
@@ -215,6 +217,18 @@ async fn create(
         &[],
     )
     .await?;
+    // Voting closes by itself; members who have not voted get a reminder a day before.
+    commonbeat_store::repo::jobs::enqueue(&state.db, ctx.jid(), CLOSE_JOB, &d.id.to_string(), d.closes_at).await?;
+    if d.closes_at - 86_400 > now {
+        commonbeat_store::repo::jobs::enqueue(
+            &state.db,
+            ctx.jid(),
+            REMIND_JOB,
+            &d.id.to_string(),
+            d.closes_at - 86_400,
+        )
+        .await?;
+    }
     ctx.audit(
         &state,
         "decision.create",
@@ -373,10 +387,52 @@ async fn show(State(state): State<AppState>, ctx: Ctx, Path((slug, id)): Path<(S
     page(&state, &ctx, &a, &d, None, None).await
 }
 
-struct VoteForm {
-    choice: String,
-    reason: String,
-    pairs: Vec<(String, String)>,
+/// Casts the caller's ballot from submitted pairs (form fields, or the API's JSON turned into the same fields).
+/// `Ok(Err(key))` is a refusal to show (a Fluent key); errors are 403/404/500.
+async fn cast_vote(
+    state: &AppState,
+    ctx: &Ctx,
+    a: &Access,
+    d: &decision::Model,
+    pairs: &[(String, String)],
+) -> AppResult<Result<(), &'static str>> {
+    let u = ctx.require_user()?.clone();
+    if !eligible(state, ctx, a, d).await? {
+        return Err(AppError::Forbidden);
+    }
+    let field = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let (chosen, reason) = (field("choice"), field("reason"));
+    let choice = if matches!(d.kind.as_str(), "proposal" | "consent" | "sense_check") {
+        let allowed: &[&str] =
+            if d.kind == "consent" { &["consent", "objection"] } else { &["agree", "abstain", "disagree", "block"] };
+        if !allowed.contains(&chosen.as_str()) {
+            return Ok(Err("vote-pick-one"));
+        }
+        serde_json::to_string(&chosen).unwrap_or_default()
+    } else {
+        match options::ballot_from_form(d, pairs) {
+            Ok(c) => c,
+            Err(key) => return Ok(Err(key)),
+        }
+    };
+    let s = Settings::of(d);
+    if (s.reason_required || d.kind == "question") && reason.trim().is_empty() {
+        return Ok(Err("vote-reason-required"));
+    }
+    let side = a.membership.as_ref().map(|m| m.side.clone()).unwrap_or_default();
+    let reason: String = reason.trim().chars().take(2000).collect();
+    let ballot = NewBallot { user_id: u.id, side: &side, choice: &choice, reason: &reason, changeable: s.changeable };
+    match decisions::cast(&state.db, ctx.jid(), d.id, ballot).await {
+        Ok(Cast::Created) => ctx.audit(state, "vote.cast", &format!("decision:{}", d.id), "success", json!({})).await?,
+        // Every change of a vote is audited with what it replaced (never for anonymous decisions).
+        Ok(Cast::Changed { previous }) => {
+            let details = if s.anonymous { json!({}) } else { json!({"from": previous, "to": choice}) };
+            ctx.audit(state, "vote.change", &format!("decision:{}", d.id), "success", details).await?
+        }
+        Err(commonbeat_store::StoreError::Invalid(_)) => return Ok(Err("vote-refused")),
+        Err(e) => return Err(e.into()),
+    }
+    Ok(Ok(()))
 }
 
 async fn vote(
@@ -385,72 +441,110 @@ async fn vote(
     Path((slug, id)): Path<(String, i64)>,
     axum::extract::RawForm(raw): axum::extract::RawForm,
 ) -> AppResult<Response> {
+    ctx.require_user()?;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&raw).unwrap_or_default();
-    let field = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default();
-    let f = VoteForm { choice: field("choice"), reason: field("reason"), pairs: pairs.clone() };
-    let u = ctx.require_user()?.clone();
     let (a, d) = load(&state, &ctx, &slug, id).await?;
-    let t = ctx.tr();
-    if !eligible(&state, &ctx, &a, &d).await? {
-        return Err(AppError::Forbidden);
-    }
-    let choice = if matches!(d.kind.as_str(), "proposal" | "consent" | "sense_check") {
-        let valid = if d.kind == "consent" {
-            ["consent", "objection"].contains(&f.choice.as_str())
-        } else {
-            ["agree", "abstain", "disagree", "block"].contains(&f.choice.as_str())
-        };
-        if !valid {
-            return Err(AppError::invalid("choice", "not an option of this decision"));
-        }
-        serde_json::to_string(&f.choice).unwrap_or_default()
-    } else {
-        match options::ballot_from_form(&d, &f.pairs) {
-            Ok(c) => c,
-            Err(key) => {
-                return page(&state, &ctx, &a, &d, Some(t.t(key)), None)
-                    .await
-                    .map(|r| (StatusCode::UNPROCESSABLE_ENTITY, r).into_response());
-            }
-        }
-    };
-    if d.kind == "question" && f.reason.trim().is_empty() {
-        return page(&state, &ctx, &a, &d, Some(t.t("vote-reason-required")), None)
+    match cast_vote(&state, &ctx, &a, &d, &pairs).await? {
+        Ok(()) => Ok(Redirect::to(&format!("/partnerships/{slug}/decisions/{id}")).into_response()),
+        Err(key) => page(&state, &ctx, &a, &d, Some(ctx.tr().t(key)), None)
             .await
-            .map(|r| (StatusCode::UNPROCESSABLE_ENTITY, r).into_response());
+            .map(|r| (StatusCode::UNPROCESSABLE_ENTITY, r).into_response()),
     }
-    let s = Settings::of(&d);
-    if s.reason_required && f.reason.trim().is_empty() {
-        return page(&state, &ctx, &a, &d, Some(t.t("vote-reason-required")), None)
-            .await
-            .map(|r| (StatusCode::UNPROCESSABLE_ENTITY, r).into_response());
+}
+
+/// A ballot sent to the API. Give the field that fits the decision's kind.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct BallotIn {
+    /// Proposal / sense check: `agree`, `abstain`, `disagree`, `block`; consent: `consent`, `objection`.
+    pub choice: Option<String>,
+    /// Polls: option indices.
+    pub options: Option<Vec<usize>>,
+    /// Ranked choice: option indices, first preference first.
+    pub ranking: Option<Vec<usize>>,
+    /// Score: one score per option.
+    pub scores: Option<Vec<i32>>,
+    /// Dot vote: dots per option.
+    pub dots: Option<Vec<u64>>,
+    /// Time poll: `yes`, `maybe` or `no` per candidate time.
+    pub availability: Option<Vec<String>>,
+    /// Reason (required for question rounds and where the decision asks for one).
+    pub reason: Option<String>,
+}
+
+impl BallotIn {
+    fn pairs(&self) -> Vec<(String, String)> {
+        let mut p = Vec::new();
+        let mut push = |k: String, v: String| p.push((k, v));
+        if let Some(c) = &self.choice {
+            push("choice".into(), c.clone());
+        }
+        if let Some(r) = &self.reason {
+            push("reason".into(), r.clone());
+        }
+        for (i, o) in self.options.iter().flatten().enumerate() {
+            push("option".into(), o.to_string());
+            let _ = i;
+        }
+        for (rank, o) in self.ranking.iter().flatten().enumerate() {
+            push(format!("rank_{o}"), (rank + 1).to_string());
+        }
+        for (i, v) in self.scores.iter().flatten().enumerate() {
+            push(format!("score_{i}"), v.to_string());
+        }
+        for (i, v) in self.dots.iter().flatten().enumerate() {
+            push(format!("dots_{i}"), v.to_string());
+        }
+        for (i, v) in self.availability.iter().flatten().enumerate() {
+            push(format!("avail_{i}"), v.clone());
+        }
+        p
     }
-    let side = a.membership.as_ref().map(|m| m.side.clone()).unwrap_or_default();
-    let reason: String = f.reason.trim().chars().take(2000).collect();
-    match decisions::cast(
-        &state.db,
-        ctx.jid(),
-        d.id,
-        NewBallot { user_id: u.id, side: &side, choice: &choice, reason: &reason, changeable: s.changeable },
-    )
-    .await
-    {
-        Ok(Cast::Created) => {
-            ctx.audit(&state, "vote.cast", &format!("decision:{}", d.id), "success", json!({})).await?
-        }
-        // Every change of a vote is audited with what it replaced (never for anonymous decisions).
-        Ok(Cast::Changed { previous }) => {
-            let details = if s.anonymous { json!({}) } else { json!({"from": previous, "to": choice}) };
-            ctx.audit(&state, "vote.change", &format!("decision:{}", d.id), "success", details).await?
-        }
-        Err(commonbeat_store::StoreError::Invalid(_)) => {
-            return page(&state, &ctx, &a, &d, Some(t.t("vote-refused")), None)
-                .await
-                .map(|r| (StatusCode::UNPROCESSABLE_ENTITY, r).into_response());
-        }
-        Err(e) => return Err(e.into()),
+}
+
+/// Casts (or changes) the caller's ballot.
+#[utoipa::path(post, path = "/api/v1/partnerships/{slug}/decisions/{id}/vote", tag = "decisions",
+    params(("slug" = String, Path, description = "Partnership slug"), ("id" = i64, Path, description = "Decision id")),
+    request_body = BallotIn,
+    responses((status = 200, body = DecisionOut), (status = 403, body = crate::routes::api::ApiError), (status = 422, body = crate::routes::api::ApiError)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn api_vote(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, i64)>,
+    Json(body): Json<BallotIn>,
+) -> AppResult<Json<DecisionOut>> {
+    ctx.require_user()?;
+    let (a, d) = load(&state, &ctx, &slug, id).await?;
+    if let Err(key) = cast_vote(&state, &ctx, &a, &d, &body.pairs()).await? {
+        return Err(AppError::invalid("ballot", ctx.tr().t(key)));
     }
-    Ok(Redirect::to(&format!("/partnerships/{slug}/decisions/{id}")).into_response())
+    api_show(State(state), ctx, Path((slug, id))).await
+}
+
+/// The partnership's decision log (private decisions for members only).
+#[utoipa::path(get, path = "/api/v1/partnerships/{slug}/decisions", tag = "decisions",
+    params(("slug" = String, Path, description = "Partnership slug")),
+    responses((status = 200, body = [DecisionOut]), (status = 404, body = crate::routes::api::ApiError)))]
+pub async fn api_list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+) -> AppResult<Json<Vec<DecisionOut>>> {
+    let a = Access::load(&state, &ctx, &slug).await?;
+    let list = decisions::for_partnership(&state.db, ctx.jid(), a.partnership.id, a.sees_members()).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|d| DecisionOut {
+                id: d.id,
+                kind: d.kind.clone(),
+                title: d.title.clone(),
+                status: if is_open(&d) { "open".into() } else { "closed".into() },
+                closes_at: crate::timefmt::iso_utc(d.closes_at),
+                results: None,
+                outcome: d.outcome.clone(),
+            })
+            .collect(),
+    ))
 }
 
 async fn close(State(state): State<AppState>, ctx: Ctx, Path((slug, id)): Path<(String, i64)>) -> AppResult<Response> {
@@ -563,4 +657,80 @@ pub async fn api_show(
         results: visible.then(|| results::tally(&ctx.tr(), &d, &all)),
         outcome: d.outcome.clone(),
     }))
+}
+
+/// Job kind: close a decision at its closing time.
+pub const CLOSE_JOB: &str = "decision.close";
+/// Job kind: remind eligible members who have not voted, a day before closing.
+pub const REMIND_JOB: &str = "decision.remind";
+
+/// Closes a decision whose time has come (audited as the system).
+pub async fn close_job(state: &AppState, j: &commonbeat_store::entities::job::Model) -> Result<(), String> {
+    let id: i64 = j.payload.parse().map_err(|_| "bad payload".to_string())?;
+    let d = decisions::by_id(&state.db, j.jurisdiction_id, id).await.map_err(|e| e.to_string())?;
+    if d.closes_at > commonbeat_store::now() {
+        return Err("not yet due".into());
+    }
+    if decisions::close(&state.db, j.jurisdiction_id, id).await.map_err(|e| e.to_string())? {
+        commonbeat_store::repo::audit::append(
+            &state.db,
+            j.jurisdiction_id,
+            commonbeat_store::repo::audit::AuditEvent {
+                actor: "system".into(),
+                action: "decision.close".into(),
+                object: format!("decision:{id}"),
+                outcome: "success".into(),
+                source: "job".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// E-mails every eligible member who has not voted yet, in their language.
+pub async fn remind_job(state: &AppState, j: &commonbeat_store::entities::job::Model) -> Result<(), String> {
+    let id: i64 = j.payload.parse().map_err(|_| "bad payload".to_string())?;
+    let jid = j.jurisdiction_id;
+    let d = decisions::by_id(&state.db, jid, id).await.map_err(|e| e.to_string())?;
+    if d.status != decisions::OPEN {
+        return Ok(());
+    }
+    let p = commonbeat_store::repo::partnerships::by_id(&state.db, jid, d.partnership_id)
+        .await
+        .map_err(|e| e.to_string())?;
+    let voted: Vec<i64> =
+        decisions::ballots(&state.db, jid, id).await.map_err(|e| e.to_string())?.iter().map(|b| b.user_id).collect();
+    let named = decisions::named_voters(&state.db, jid, id).await.map_err(|e| e.to_string())?;
+    let list = members::list(&state.db, jid, p.id, Some(members::ACTIVE)).await.map_err(|e| e.to_string())?;
+    let tz = commonbeat_store::repo::jurisdictions::by_id(&state.db, jid).await.map_err(|e| e.to_string())?.time_zone;
+    for m in list.iter().filter(|m| {
+        m.membership.role == "member" && !voted.contains(&m.user.id) && (named.is_empty() || named.contains(&m.user.id))
+    }) {
+        let locale = commonbeat_domain::Locale::from_tag(&m.user.locale).unwrap_or_default();
+        let t = crate::i18n::Tr::new(locale);
+        let link = format!("{}/partnerships/{}/decisions/{}", state.config.public_url, p.slug, d.id);
+        let when = format_datetime(d.closes_at, &tz, locale);
+        let body = format!(
+            "{}\n\n{}\n\n{link}\n",
+            t.t2("email-remind-body", ("partnership", &p.name), ("when", &when)),
+            d.title
+        );
+        crate::mail::send(
+            state,
+            jid,
+            commonbeat_store::repo::outbox::NewMessage {
+                to: m.user.email.clone(),
+                subject: t.t1("email-remind-subject", "title", &d.title),
+                body_text: body,
+                body_html: None,
+                calendar: None,
+            },
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }
