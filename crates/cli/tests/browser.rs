@@ -119,22 +119,26 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
                 "/", "/login", "/password/forgot", invite_path,
                 "/partnerships", "/partnerships?status=active&goal=prevent", "/partnerships/pulaski-corridor-partnership",
                 "/partnerships/northgate-youth-safety-alliance", "/areas", "/areas/1",
-                "/partnerships/riverside-beat-1411-partnership/decisions/1",
-                "/partnerships/riverside-beat-1411-partnership/decisions/2",
+                "/partnerships/riverside-beat-1411-partnership/decisions/3",
+                "/partnerships/riverside-beat-1411-partnership/decisions/4",
+                "/partnerships/northgate-youth-safety-alliance/decisions/5",
+                "/partnerships/westlake-seniors-and-safety/decisions/13",
                 {"path": "/no/such/page", "status": 404},
                 {"path": "/invite/not-a-real-token", "status": 410},
                 {"path": "/password/reset/not-a-real-token", "status": 410}
             ]},
             {"name": "resident", "login": login("resident@riverton.example", false), "pages": [
                 "/", "/account", "/partnerships/riverside-beat-1411-partnership", "/partnerships/westlake-seniors-and-safety",
-                "/partnerships/riverside-beat-1411-partnership/decisions/2", "/partnerships/pulaski-corridor-partnership/decisions/6"
+                "/partnerships/riverside-beat-1411-partnership/decisions/1", "/partnerships/riverside-beat-1411-partnership/decisions/2",
+                "/partnerships/riverside-beat-1411-partnership/decisions/4", "/partnerships/pulaski-corridor-partnership/decisions/9",
+                "/partnerships/pulaski-corridor-partnership/decisions/10", "/partnerships/pulaski-corridor-partnership/decisions/12"
             ]},
             {"name": "challenge", "login": login("officer@riverton.example", true), "pages": ["/login/mfa"]},
             {"name": "enrolment", "login": login("rookie@riverton.example", true), "pages": ["/mfa/setup"]},
             {"name": "police", "login": login("officer@riverton.example", false), "pages": [
                 "/", "/account", {"path": "/admin/users", "status": 403}, "/partnerships/new",
                 "/partnerships/riverside-beat-1411-partnership", "/partnerships/riverside-beat-1411-partnership/edit",
-                "/partnerships/riverside-beat-1411-partnership/decisions/new", "/partnerships/riverside-beat-1411-partnership/decisions/1"
+                "/partnerships/riverside-beat-1411-partnership/decisions/new", "/partnerships/riverside-beat-1411-partnership/decisions/3"
             ]},
             {"name": "admin", "login": login("admin@riverton.example", false), "pages": [
                 "/account", "/admin/users", "/admin/audit", "/admin/audit?action=login&outcome=success", "/admin/outbox",

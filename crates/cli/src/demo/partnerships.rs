@@ -389,6 +389,7 @@ async fn decisions_for(
         ),
     };
     let settings = serde_json::json!({"quorum_police": 1, "quorum_community": 2, "changeable": true, "reason_required": false, "visibility": "after_vote", "anonymous": false}).to_string();
+    extra_decisions(db, jid, pid, chair, (cops, residents), pi, rng).await?;
     for (title, kind, closed) in [(closed_title, "proposal", true), (open_title, open_kind, false)] {
         let d = decisions::create(
             db,
@@ -441,6 +442,135 @@ async fn decisions_for(
         if closed {
             decisions::close(db, jid, d.id).await?;
             decisions::set_outcome(db, jid, d.id, outcome, chair, None).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Polls, ranked choice, scores, dot votes, time polls and question rounds, open, with ballots from both sides.
+async fn extra_decisions(
+    db: &Db,
+    jid: i64,
+    pid: i64,
+    chair: i64,
+    (cops, residents): (&[i64], &[i64]),
+    pi: usize,
+    rng: &mut ChaCha8Rng,
+) -> anyhow::Result<()> {
+    use commonbeat_store::repo::decisions::{self, NewBallot, NewDecision};
+    let now = commonbeat_store::now();
+    let plans: &[(&str, &str, &[&str])] = match pi {
+        0 => &[
+            (
+                "time_poll",
+                "Pick a Saturday for the alley clean-up",
+                &["Sat 14 Mar, 9:00", "Sat 21 Mar, 9:00", "Sat 28 Mar, 10:00"],
+            ),
+            (
+                "ranked",
+                "Which problem should we take on next?",
+                &[
+                    "Speeding on Kostner",
+                    "Abandoned garage on Cortland",
+                    "Graffiti on the viaduct",
+                    "Loud parties at the park",
+                ],
+            ),
+        ],
+        1 => &[
+            (
+                "dot",
+                "Where should summer programming happen?",
+                &["Northgate High gym", "Kelvyn Park", "Library branch", "Church hall on Grand"],
+            ),
+            (
+                "poll_single",
+                "Best time for the youth listening session",
+                &["Weekday after school", "Friday evening", "Saturday afternoon"],
+            ),
+        ],
+        2 => &[
+            (
+                "score",
+                "Rate the lighting options for Pulaski",
+                &["LED streetlights", "Storefront lights kept on", "Alley motion lights"],
+            ),
+            (
+                "poll_multi",
+                "Which corners need the walk-and-talk first?",
+                &["Pulaski & Armitage", "Pulaski & Cortland", "Pulaski & Wabansia", "Pulaski & North"],
+            ),
+        ],
+        _ => &[("question", "What makes you feel unsafe walking at night?", &[])],
+    };
+    let settings =
+        serde_json::json!({"quorum_police": 1, "quorum_community": 1, "changeable": true, "visibility": "always",
+        "max_choices": 2, "score_min": 0, "score_max": 5, "dots": 5})
+        .to_string();
+    for (kind, title, options) in plans {
+        let d = decisions::create(
+            db,
+            jid,
+            NewDecision {
+                partnership_id: pid,
+                kind: kind.to_string(),
+                title: title.to_string(),
+                body: String::new(),
+                options: serde_json::to_string(options)?,
+                settings: settings.clone(),
+                opens_at: now - 5 * 86_400,
+                closes_at: now + 10 * 86_400,
+                is_private: false,
+                affects: String::new(),
+                created_by: Some(chair),
+            },
+            &[],
+        )
+        .await?;
+        let n = options.len();
+        for (uid, side) in cops.iter().map(|u| (*u, "police")).chain(residents.iter().map(|u| (*u, "community"))) {
+            if !rng.gen_bool(0.7) {
+                continue;
+            }
+            let choice = match *kind {
+                "time_poll" => serde_json::to_string(
+                    &(0..n).map(|_| ["yes", "yes", "maybe", "no"][rng.gen_range(0..4)]).collect::<Vec<_>>(),
+                )?,
+                "ranked" => {
+                    let mut order: Vec<usize> = (0..n).collect();
+                    order.shuffle(rng);
+                    order.truncate(rng.gen_range(1..=n));
+                    serde_json::to_string(&order)?
+                }
+                "dot" => {
+                    let mut dots = vec![0u64; n];
+                    for _ in 0..5 {
+                        dots[rng.gen_range(0..n)] += 1;
+                    }
+                    serde_json::to_string(&dots)?
+                }
+                "poll_single" => serde_json::to_string(&vec![rng.gen_range(0..n)])?,
+                "score" => serde_json::to_string(&(0..n).map(|_| rng.gen_range(0..=5)).collect::<Vec<i32>>())?,
+                "poll_multi" => {
+                    let mut picks: Vec<usize> = (0..n).collect();
+                    picks.shuffle(rng);
+                    picks.truncate(rng.gen_range(1..=2));
+                    serde_json::to_string(&picks)?
+                }
+                _ => serde_json::to_string("response")?,
+            };
+            let reason = if *kind == "question" {
+                [
+                    "Dark stretch under the viaduct.",
+                    "Cars speeding with no lights.",
+                    "Groups hanging out by the closed store.",
+                    "Nobody around after 9 pm.",
+                ][rng.gen_range(0..4)]
+            } else {
+                ""
+            };
+            decisions::cast(db, jid, d.id, NewBallot { user_id: uid, side, choice: &choice, reason, changeable: true })
+                .await?;
         }
     }
     Ok(())
