@@ -49,6 +49,7 @@ async fn run_job(state: &AppState, j: job::Model) {
         mail::DELIVER_JOB => deliver_email(state, &j).await,
         crate::routes::decisions::CLOSE_JOB => crate::routes::decisions::close_job(state, &j).await,
         crate::routes::decisions::REMIND_JOB => crate::routes::decisions::remind_job(state, &j).await,
+        crate::routes::decisions::REVIEW_JOB => crate::routes::decisions::review_job(state, &j).await,
         other => Err(format!("unknown job kind {other:?}")),
     };
     let db = &state.db;

@@ -388,3 +388,37 @@ async fn members_vote_by_api_with_tokens_and_bad_ballots_get_field_errors() {
         403
     );
 }
+
+#[tokio::test]
+async fn co_chair_only_decisions_and_review_reminders() {
+    let app = TestApp::spawn().await;
+    let (cop, slug, voters) = setup(&app, 1, 1).await;
+    let path = open_decision(&app, &cop, &slug, "proposal", &[("voters", "cochairs")]).await;
+    // A member who holds no seat may not vote on a co-chairs-only decision; the chair may.
+    assert_eq!(vote_as(&app, &voters[0].1, &path, "agree").await, 403);
+    assert_eq!(vote_as(&app, &cop, &path, "agree").await, 303);
+    app.post_form(&cop, &path, &format!("{path}/close"), &[]).await;
+    let r = app
+        .post_form(
+            &cop,
+            &path,
+            &format!("{path}/outcome"),
+            &[("outcome", "Agreed by the co-chairs."), ("review_on", "2099-06-01")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    app.sql("UPDATE jobs SET run_at = 0 WHERE kind = 'decision.review'").await;
+    let mut got = false;
+    for _ in 0..100 {
+        got = commonbeat_store::repo::outbox::list(&app.db, app.jid, 50)
+            .await
+            .unwrap()
+            .iter()
+            .any(|m| m.to_addr == "chair@example.org" && m.subject.starts_with("Time to review"));
+        if got {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(got, "the co-chair is reminded to review");
+}

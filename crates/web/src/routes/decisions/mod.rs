@@ -121,6 +121,9 @@ struct NewForm {
     is_private: Option<String>,
     #[serde(default)]
     affects: String,
+    /// `members` (default) or `cochairs`.
+    #[serde(default)]
+    voters: String,
     /// Options, one per line (option kinds).
     #[serde(default)]
     options: String,
@@ -172,6 +175,16 @@ async fn create(
     if f.kind == "dot" && !(1..=100).contains(&dots) {
         return new_page(&ctx, &a, Some(t.t("decision-bad-dots")), StatusCode::UNPROCESSABLE_ENTITY);
     }
+    // "Co-chairs" means the seat holders at the time the decision opens (named voters).
+    let named: Vec<i64> = if f.voters == "cochairs" {
+        commonbeat_store::repo::leadership::current(&state.db, ctx.jid(), a.partnership.id)
+            .await?
+            .iter()
+            .map(|c| c.user.id)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let visibility = if ["always", "after_vote", "after_close"].contains(&f.visibility.as_str()) {
         f.visibility.clone()
     } else {
@@ -214,7 +227,7 @@ async fn create(
             affects: f.affects.chars().take(200).collect(),
             created_by: Some(u.id),
         },
-        &[],
+        &named,
     )
     .await?;
     // Voting closes by itself; members who have not voted get a reminder a day before.
@@ -583,6 +596,9 @@ async fn outcome(
     if decisions::set_outcome(&state.db, ctx.jid(), d.id, text, u.id, review).await.is_err() {
         return page(&state, &ctx, &a, &d, Some(t.t("outcome-after-close")), None).await;
     }
+    if let Some(at) = review {
+        commonbeat_store::repo::jobs::enqueue(&state.db, ctx.jid(), REVIEW_JOB, &d.id.to_string(), at - 86_399).await?;
+    }
     ctx.audit(&state, "decision.outcome", &format!("decision:{}", d.id), "success", json!({})).await?;
     Ok(Redirect::to(&format!("/partnerships/{slug}/decisions/{id}")).into_response())
 }
@@ -661,6 +677,43 @@ pub async fn api_show(
 
 /// Job kind: close a decision at its closing time.
 pub const CLOSE_JOB: &str = "decision.close";
+/// Job kind: remind the co-chairs, on the review date, to review a decision's outcome.
+pub const REVIEW_JOB: &str = "decision.review";
+
+/// E-mails the current co-chairs that a decision is due for review.
+pub async fn review_job(state: &AppState, j: &commonbeat_store::entities::job::Model) -> Result<(), String> {
+    let id: i64 = j.payload.parse().map_err(|_| "bad payload".to_string())?;
+    let jid = j.jurisdiction_id;
+    let d = decisions::by_id(&state.db, jid, id).await.map_err(|e| e.to_string())?;
+    let p = commonbeat_store::repo::partnerships::by_id(&state.db, jid, d.partnership_id)
+        .await
+        .map_err(|e| e.to_string())?;
+    for lead in commonbeat_store::repo::leadership::current(&state.db, jid, p.id).await.map_err(|e| e.to_string())? {
+        let t = crate::i18n::Tr::new(commonbeat_domain::Locale::from_tag(&lead.user.locale).unwrap_or_default());
+        let link = format!("{}/partnerships/{}/decisions/{}", state.config.public_url, p.slug, d.id);
+        let body = format!(
+            "{}\n\n{}\n{}\n\n{link}\n",
+            t.t1("email-review-body", "partnership", &p.name),
+            d.title,
+            d.outcome.clone().unwrap_or_default()
+        );
+        crate::mail::send(
+            state,
+            jid,
+            commonbeat_store::repo::outbox::NewMessage {
+                to: lead.user.email.clone(),
+                subject: t.t1("email-review-subject", "title", &d.title),
+                body_text: body,
+                body_html: None,
+                calendar: None,
+            },
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
 /// Job kind: remind eligible members who have not voted, a day before closing.
 pub const REMIND_JOB: &str = "decision.remind";
 

@@ -202,6 +202,7 @@ pub struct DecisionRow {
     kind: String,
     status: String,
     outcome: Option<String>,
+    affects: String,
 }
 
 /// Builds the partnership page for the caller.
@@ -280,6 +281,7 @@ pub(crate) async fn show_page(
             }),
             title: d.title,
             outcome: d.outcome,
+            affects: d.affects,
         })
         .collect();
     let page = ShowPage {
