@@ -12,6 +12,7 @@ pub mod decision;
 pub mod geo;
 pub mod locale;
 pub mod partnership;
+pub mod text;
 
 pub use account::{Email, EmailError, PasswordError, PersonName, Role, Side, check_password};
 pub use audit::{AuditRecord, ChainBreak, GENESIS_HASH, verify_chain};

@@ -422,3 +422,55 @@ async fn co_chair_only_decisions_and_review_reminders() {
     }
     assert!(got, "the co-chair is reminded to review");
 }
+
+#[tokio::test]
+async fn threaded_discussion_renders_safe_markdown_and_mentions_notify() {
+    let app = TestApp::spawn().await;
+    let (cop, slug, voters) = setup(&app, 1, 1).await;
+    let path = open_decision(
+        &app,
+        &cop,
+        &slug,
+        "proposal",
+        &[("body", "We need **lights**.\n\n- Kostner alley\n- Cortland viaduct")],
+    )
+    .await;
+    let page = cop.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("<strong>lights</strong>") && page.contains("<li>Kostner alley</li>"));
+    // Voter 1 is "Test community"; the chair mentions by full name (all test users are named "Test <role>").
+    let r = app
+        .post_form(
+            &cop,
+            &path,
+            &format!("{path}/comments"),
+            &[("body", "<img src=x onerror=alert(1)> Thoughts, @Test community?")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let page = voters[1].1.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
+    assert!(
+        page.contains("&lt;img src=x onerror=alert(1)&gt;") && !page.contains("<img src=x"),
+        "typed HTML is shown, never run"
+    );
+    assert!(page.contains(r#"<strong class="cb-mention">@Test community</strong>"#));
+    let mail = commonbeat_store::repo::outbox::list(&app.db, app.jid, 50).await.unwrap();
+    assert!(mail.iter().any(|m| m.to_addr == voters[1].0 && m.subject.contains("mentioned you")));
+    // A reply nests under its parent; a reply to another decision's comment is refused.
+    let parent = page.split("name=\"parent_id\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let r = app
+        .post_form(
+            &voters[1].1,
+            &path,
+            &format!("{path}/comments"),
+            &[("body", "Yes, lights first."), ("parent_id", &parent)],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let page = cop.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("cb-depth-1"));
+    let other = open_decision(&app, &cop, &slug, "sense_check", &[]).await;
+    let r = app
+        .post_form(&cop, &other, &format!("{other}/comments"), &[("body", "cross-thread"), ("parent_id", &parent)])
+        .await;
+    assert_eq!(r.status(), 404);
+}

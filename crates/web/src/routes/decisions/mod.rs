@@ -322,6 +322,9 @@ async fn page(
         members.iter().find(|m| m.user.id == uid).map(|m| m.user.name.clone()).unwrap_or_else(|| t.t("someone"))
     };
     let raw = decisions::comments(&state.db, ctx.jid(), d.id).await?;
+    // Only members' names can be mentioned, and only they are shown to members.
+    let names: Vec<String> =
+        if a.sees_members() { members.iter().map(|m| m.user.name.clone()).collect() } else { Vec::new() };
     let depth_of = |c: &commonbeat_store::entities::decision_comment::Model| {
         let mut depth = 0;
         let mut parent = c.parent_id;
@@ -342,7 +345,7 @@ async fn page(
                 id: c.id,
                 author: name_of(c.user_id),
                 at: format_datetime(c.created_at, tz, ctx.locale),
-                body: c.body.clone(),
+                body: commonbeat_domain::text::render(&c.body, &names),
                 depth: depth_of(c),
             })
             .collect()
@@ -358,7 +361,7 @@ async fn page(
         id: d.id,
         kind_label: t.t(&format!("kind-{}", d.kind)),
         title: d.title.clone(),
-        body: d.body.clone(),
+        body: commonbeat_domain::text::render(&d.body, &names),
         open,
         closes: format_datetime(d.closes_at, tz, ctx.locale),
         can_vote,
@@ -626,6 +629,32 @@ async fn comment(
         return Err(AppError::invalid("body", "1 to 4000 characters"));
     }
     let c = decisions::add_comment(&state.db, ctx.jid(), d.id, f.parent_id, u.id, body).await?;
+    // Mentioned members hear about it by e-mail, in their language.
+    let list = members::list(&state.db, ctx.jid(), a.partnership.id, Some(members::ACTIVE)).await?;
+    let names: Vec<String> = list.iter().map(|m| m.user.name.clone()).collect();
+    for name in commonbeat_domain::text::mentions(body, &names) {
+        if let Some(m) = list.iter().find(|m| &m.user.name == name && m.user.id != u.id) {
+            let t = crate::i18n::Tr::new(commonbeat_domain::Locale::from_tag(&m.user.locale).unwrap_or_default());
+            let link = format!("{}/partnerships/{slug}/decisions/{id}#comment-{}", state.config.public_url, c.id);
+            let text = format!(
+                "{}\n\n{}\n\n{link}\n",
+                t.t2("email-mention-body", ("name", &u.name), ("title", &d.title)),
+                body
+            );
+            crate::mail::send(
+                &state,
+                ctx.jid(),
+                commonbeat_store::repo::outbox::NewMessage {
+                    to: m.user.email.clone(),
+                    subject: t.t1("email-mention-subject", "name", &u.name),
+                    body_text: text,
+                    body_html: None,
+                    calendar: None,
+                },
+            )
+            .await?;
+        }
+    }
     ctx.audit(&state, "decision.comment", &format!("decision:{}", d.id), "success", json!({"comment": c.id})).await?;
     Ok(Redirect::to(&format!("/partnerships/{slug}/decisions/{id}#comment-{}", c.id)).into_response())
 }
