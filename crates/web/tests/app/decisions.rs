@@ -474,3 +474,37 @@ async fn threaded_discussion_renders_safe_markdown_and_mentions_notify() {
         .await;
     assert_eq!(r.status(), 404);
 }
+
+#[tokio::test]
+async fn co_chairs_open_decisions_by_api() {
+    let app = TestApp::spawn().await;
+    let (_, slug, voters) = setup(&app, 1, 1).await;
+    let chair = commonbeat_store::repo::users::by_email(
+        &app.db,
+        app.jid,
+        &commonbeat_domain::Email::parse("chair@example.org").unwrap(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let t_chair = commonbeat_store::repo::tokens::create_api_token(&app.db, app.jid, chair.id, "t").await.unwrap().0;
+    let t_member =
+        commonbeat_store::repo::tokens::create_api_token(&app.db, app.jid, voters[1].2, "t").await.unwrap().0;
+    let c = reqwest::Client::new();
+    let url = app.url(&format!("/api/v1/partnerships/{slug}/decisions"));
+    let body = serde_json::json!({"kind": "time_poll", "title": "When shall we meet?", "closes_on": "2099-01-01", "options": "Tue 6pm\nThu 7pm", "changeable": true, "visibility": "always"});
+    assert_eq!(c.post(&url).bearer_auth(&t_member).json(&body).send().await.unwrap().status(), 403);
+    let r = c.post(&url).bearer_auth(&t_chair).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let d: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(d["kind"], "time_poll");
+    let bad = c
+        .post(&url)
+        .bearer_auth(&t_chair)
+        .json(&serde_json::json!({"kind": "ranked", "title": "No options", "closes_on": "2099-01-01"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    assert!(bad.json::<serde_json::Value>().await.unwrap()["detail"].as_str().unwrap().contains("2 to 20 options"));
+}

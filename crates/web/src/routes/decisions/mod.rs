@@ -36,7 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/partnerships/{slug}/decisions/{id}/close", guarded(post(close)))
         .route("/partnerships/{slug}/decisions/{id}/outcome", guarded(post(outcome)))
         .route("/partnerships/{slug}/decisions/{id}/comments", guarded(post(comment)))
-        .route("/api/v1/partnerships/{slug}/decisions", guarded(get(api_list)))
+        .route("/api/v1/partnerships/{slug}/decisions", guarded(get(api_list).post(api_create)))
         .route("/api/v1/partnerships/{slug}/decisions/{id}", guarded(get(api_show)))
         .route("/api/v1/partnerships/{slug}/decisions/{id}/vote", guarded(post(api_vote)))
 }
@@ -98,8 +98,24 @@ fn new_page(ctx: &Ctx, a: &Access, error: Option<String>, status: StatusCode) ->
     )
 }
 
+/// A checkbox from a form (`on`) or a JSON boolean, read as "present and true".
+fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Flag {
+        B(bool),
+        S(String),
+    }
+    Ok(match Option::<Flag>::deserialize(d)? {
+        Some(Flag::B(true)) => Some("on".into()),
+        Some(Flag::S(s)) if s == "on" || s == "true" => Some(s),
+        _ => None,
+    })
+}
+
+/// The fields of the decision form, also accepted as JSON by the API.
 #[derive(Deserialize)]
-struct NewForm {
+pub struct NewForm {
     kind: String,
     title: String,
     #[serde(default)]
@@ -109,15 +125,15 @@ struct NewForm {
     quorum_police: u64,
     #[serde(default)]
     quorum_community: u64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "flag")]
     changeable: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "flag")]
     reason_required: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "flag")]
     anonymous: Option<String>,
     #[serde(default)]
     visibility: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "flag")]
     is_private: Option<String>,
     #[serde(default)]
     affects: String,
@@ -143,37 +159,48 @@ async fn create(
     Path(slug): Path<String>,
     Form(f): Form<NewForm>,
 ) -> AppResult<Response> {
-    let u = ctx.require_user()?.clone();
+    ctx.require_user()?;
     let a = Access::load(&state, &ctx, &slug).await?;
     a.require_manage()?;
-    let t = ctx.tr();
+    match open(&state, &ctx, &a, f).await? {
+        Ok(d) => Ok(Redirect::to(&format!("/partnerships/{slug}/decisions/{}", d.id)).into_response()),
+        Err(key) => new_page(&ctx, &a, Some(ctx.tr().t(key)), StatusCode::UNPROCESSABLE_ENTITY),
+    }
+}
+
+/// Validates and opens a decision (managers only). `Ok(Err(key))` names what is wrong (a Fluent key).
+async fn open(state: &AppState, ctx: &Ctx, a: &Access, f: NewForm) -> AppResult<Result<decision::Model, &'static str>> {
+    let u = ctx.require_user()?.clone();
+    a.require_manage()?;
+    let slug = a.partnership.slug.clone();
+    let _ = &slug;
     let title = f.title.trim();
     if !KINDS.contains(&f.kind.as_str()) {
-        return new_page(&ctx, &a, Some(t.t("decision-bad-kind")), StatusCode::UNPROCESSABLE_ENTITY);
+        return Ok(Err("decision-bad-kind"));
     }
     if title.chars().count() < 3 || title.chars().count() > 200 || f.body.chars().count() > 10_000 {
-        return new_page(&ctx, &a, Some(t.t("decision-bad-title")), StatusCode::UNPROCESSABLE_ENTITY);
+        return Ok(Err("decision-bad-title"));
     }
     let now = commonbeat_store::now();
     let Some(closes_at) = parse_date_end(&f.closes_on, &ctx.jurisdiction.time_zone).filter(|c| *c > now) else {
-        return new_page(&ctx, &a, Some(t.t("decision-bad-close")), StatusCode::UNPROCESSABLE_ENTITY);
+        return Ok(Err("decision-bad-close"));
     };
     if f.quorum_police > 500 || f.quorum_community > 500 {
-        return new_page(&ctx, &a, Some(t.t("decision-bad-quorum")), StatusCode::UNPROCESSABLE_ENTITY);
+        return Ok(Err("decision-bad-quorum"));
     }
     let labels: Vec<String> =
         f.options.lines().map(str::trim).filter(|l| !l.is_empty()).map(|l| l.chars().take(200).collect()).collect();
     let needs_options = options::OPTION_KINDS.contains(&f.kind.as_str());
     if needs_options && !(2..=20).contains(&labels.len()) {
-        return new_page(&ctx, &a, Some(t.t("decision-bad-options")), StatusCode::UNPROCESSABLE_ENTITY);
+        return Ok(Err("decision-bad-options"));
     }
     let (score_min, score_max) = (f.score_min.unwrap_or(0), f.score_max.unwrap_or(5));
     if f.kind == "score" && !(score_min < score_max && score_min >= -100 && score_max <= 100) {
-        return new_page(&ctx, &a, Some(t.t("decision-bad-score")), StatusCode::UNPROCESSABLE_ENTITY);
+        return Ok(Err("decision-bad-score"));
     }
     let dots = f.dots.unwrap_or(5);
     if f.kind == "dot" && !(1..=100).contains(&dots) {
-        return new_page(&ctx, &a, Some(t.t("decision-bad-dots")), StatusCode::UNPROCESSABLE_ENTITY);
+        return Ok(Err("decision-bad-dots"));
     }
     // "Co-chairs" means the seat holders at the time the decision opens (named voters).
     let named: Vec<i64> = if f.voters == "cochairs" {
@@ -243,14 +270,37 @@ async fn create(
         .await?;
     }
     ctx.audit(
-        &state,
+        state,
         "decision.create",
         &format!("decision:{}", d.id),
         "success",
         json!({"kind": d.kind, "partnership": a.partnership.id}),
     )
     .await?;
-    Ok(Redirect::to(&format!("/partnerships/{slug}/decisions/{}", d.id)).into_response())
+    Ok(Ok(d))
+}
+
+/// Opens a decision (co-chairs and administrators). Same fields as the form; `voters` is `members` or `cochairs`.
+#[utoipa::path(post, path = "/api/v1/partnerships/{slug}/decisions", tag = "decisions",
+    params(("slug" = String, Path, description = "Partnership slug")),
+    request_body(content = Object, description = "kind, title, body, closes_on (YYYY-MM-DD), quorum_police, quorum_community, changeable, reason_required, anonymous, visibility, is_private, affects, voters, options (one per line), max_choices, score_min, score_max, dots"),
+    responses((status = 201, body = DecisionOut), (status = 403, body = crate::routes::api::ApiError), (status = 422, body = crate::routes::api::ApiError)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn api_create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Json(f): Json<NewForm>,
+) -> AppResult<(StatusCode, Json<DecisionOut>)> {
+    ctx.require_user()?;
+    let a = Access::load(&state, &ctx, &slug).await?;
+    a.require_manage()?;
+    let d = match open(&state, &ctx, &a, f).await? {
+        Ok(d) => d,
+        Err(key) => return Err(AppError::invalid("decision", ctx.tr().t(key))),
+    };
+    let out = api_show(State(state), ctx, Path((slug, d.id))).await?;
+    Ok((StatusCode::CREATED, out))
 }
 
 struct CommentRow {
