@@ -42,6 +42,46 @@ fn wait_healthy(port: u16) {
     panic!("server on port {port} did not become healthy");
 }
 
+/// A second common-ground activity on the Riverside partnership (beside the demo's): four statements, one awaiting review,
+/// votes from the members and six members of the public, so every part of the page shows. Returns its id.
+fn common_ground_fixture(t: &Target) -> String {
+    let riverside = "SELECT id FROM partnerships WHERE slug = 'riverside-beat-1411-partnership'";
+    t.sql(&format!(
+        "INSERT INTO decisions (jurisdiction_id, partnership_id, kind, title, body, options, settings, status, opens_at, \
+         closes_at, is_private, affects, created_by, created_at) SELECT jurisdiction_id, id, 'common_ground', \
+         'What would make Riverside feel safer after dark?', '', '[]', '{{\"min_group_size\": 5}}', 'open', 0, \
+         4102444800, false, '', NULL, 0 FROM partnerships WHERE id = ({riverside})"
+    ));
+    let cg = t.pairs("SELECT CAST(MAX(id) AS TEXT) AS a, NULL AS b FROM decisions WHERE kind = 'common_ground'")[0]
+        .0
+        .clone();
+    for (body, status) in [
+        ("Fix the broken streetlights on Kostner Avenue", "approved"),
+        ("More foot patrols along the river path at night", "approved"),
+        ("Open the park field house later for teenagers", "approved"),
+        ("Hold the beat meeting at the library instead", "pending"),
+    ] {
+        t.sql(&format!(
+            "INSERT INTO cg_statements (jurisdiction_id, decision_id, author_id, body, status, created_at) \
+             SELECT jurisdiction_id, id, NULL, '{body}', '{status}', 0 FROM decisions WHERE id = {cg}"
+        ));
+    }
+    t.sql(&format!(
+        "INSERT INTO cg_votes (jurisdiction_id, statement_id, voter_key, side, group_label, vote, cast_at) \
+         SELECT m.jurisdiction_id, s.id, 'user:' || m.user_id, m.side, NULL, \
+         CASE WHEN s.body LIKE 'More%' AND m.side = 'community' THEN 'disagree' WHEN s.body LIKE 'Open%' THEN 'pass' \
+         ELSE 'agree' END, 0 FROM memberships m JOIN cg_statements s ON s.decision_id = {cg} AND s.status = 'approved' \
+         WHERE m.partnership_id = ({riverside}) AND m.status = 'active' AND m.role = 'member'"
+    ));
+    t.sql(&format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6) \
+         INSERT INTO cg_votes (jurisdiction_id, statement_id, voter_key, side, group_label, vote, cast_at) \
+         SELECT s.jurisdiction_id, s.id, 'anon:demo' || n.i, NULL, NULL, 'agree', 0 FROM n, cg_statements s \
+         WHERE s.decision_id = {cg} AND s.body LIKE 'Fix%'"
+    ));
+    cg
+}
+
 #[test]
 fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
     if std::env::var("COMMONBEAT_BROWSER_TESTS").map_or(true, |v| v.is_empty() || v == "0") {
@@ -90,6 +130,8 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
     let secrets: std::collections::HashMap<String, Option<String>> =
         t.pairs("SELECT email AS a, totp_secret AS b FROM users").into_iter().collect();
     let outbox_id = t.pairs("SELECT CAST(MAX(id) AS TEXT) AS a, NULL AS b FROM outbox")[0].0.clone();
+    let cg = common_ground_fixture(&t);
+    let cg_page = format!("/partnerships/riverside-beat-1411-partnership/common-ground/{cg}");
 
     let port = free_port();
     let child = Command::new(BIN)
@@ -119,10 +161,11 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
                 "/", "/login", "/password/forgot", invite_path,
                 "/partnerships", "/partnerships?status=active&goal=prevent", "/partnerships/pulaski-corridor-partnership",
                 "/partnerships/northgate-youth-safety-alliance", "/areas", "/areas/1",
-                "/partnerships/riverside-beat-1411-partnership/decisions/3",
                 "/partnerships/riverside-beat-1411-partnership/decisions/4",
-                "/partnerships/northgate-youth-safety-alliance/decisions/5",
-                "/partnerships/westlake-seniors-and-safety/decisions/13",
+                "/partnerships/riverside-beat-1411-partnership/decisions/5",
+                "/partnerships/northgate-youth-safety-alliance/decisions/6",
+                "/partnerships/westlake-seniors-and-safety/decisions/14", cg_page,
+                "/partnerships/riverside-beat-1411-partnership/common-ground/3",
                 {"path": "/no/such/page", "status": 404},
                 {"path": "/invite/not-a-real-token", "status": 410},
                 {"path": "/password/reset/not-a-real-token", "status": 410}
@@ -130,15 +173,18 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
             {"name": "resident", "login": login("resident@riverton.example", false), "pages": [
                 "/", "/account", "/partnerships/riverside-beat-1411-partnership", "/partnerships/westlake-seniors-and-safety",
                 "/partnerships/riverside-beat-1411-partnership/decisions/1", "/partnerships/riverside-beat-1411-partnership/decisions/2",
-                "/partnerships/riverside-beat-1411-partnership/decisions/4", "/partnerships/pulaski-corridor-partnership/decisions/9",
-                "/partnerships/pulaski-corridor-partnership/decisions/10", "/partnerships/pulaski-corridor-partnership/decisions/12"
+                "/partnerships/riverside-beat-1411-partnership/decisions/5", "/partnerships/pulaski-corridor-partnership/decisions/10",
+                "/partnerships/pulaski-corridor-partnership/decisions/11", "/partnerships/pulaski-corridor-partnership/decisions/13",
+                "/partnerships/riverside-beat-1411-partnership/common-ground/3",
+                cg_page
             ]},
             {"name": "challenge", "login": login("officer@riverton.example", true), "pages": ["/login/mfa"]},
             {"name": "enrolment", "login": login("rookie@riverton.example", true), "pages": ["/mfa/setup"]},
             {"name": "police", "login": login("officer@riverton.example", false), "pages": [
                 "/", "/account", {"path": "/admin/users", "status": 403}, "/partnerships/new",
                 "/partnerships/riverside-beat-1411-partnership", "/partnerships/riverside-beat-1411-partnership/edit",
-                "/partnerships/riverside-beat-1411-partnership/decisions/new", "/partnerships/riverside-beat-1411-partnership/decisions/3"
+                "/partnerships/riverside-beat-1411-partnership/decisions/new", "/partnerships/riverside-beat-1411-partnership/decisions/4",
+                "/partnerships/riverside-beat-1411-partnership/common-ground/new", cg_page
             ]},
             {"name": "admin", "login": login("admin@riverton.example", false), "pages": [
                 "/account", "/admin/users", "/admin/audit", "/admin/audit?action=login&outcome=success", "/admin/outbox",

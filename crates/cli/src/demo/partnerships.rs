@@ -390,6 +390,9 @@ async fn decisions_for(
     };
     let settings = serde_json::json!({"quorum_police": 1, "quorum_community": 2, "changeable": true, "reason_required": false, "visibility": "after_vote", "anonymous": false}).to_string();
     extra_decisions(db, jid, pid, chair, (cops, residents), pi, rng).await?;
+    if pi == 0 {
+        common_ground(db, jid, pid, chair, (cops, residents), rng).await?;
+    }
     for (title, kind, closed) in [(closed_title, "proposal", true), (open_title, open_kind, false)] {
         let d = decisions::create(
             db,
@@ -571,6 +574,108 @@ async fn extra_decisions(
             };
             decisions::cast(db, jid, d.id, NewBallot { user_id: uid, side, choice: &choice, reason, changeable: true })
                 .await?;
+        }
+    }
+    Ok(())
+}
+
+/// A common-ground activity with a dozen statements and a few hundred votes from both sides and the public.
+async fn common_ground(
+    db: &Db,
+    jid: i64,
+    pid: i64,
+    chair: i64,
+    (cops, residents): (&[i64], &[i64]),
+    rng: &mut ChaCha8Rng,
+) -> anyhow::Result<()> {
+    use commonbeat_store::repo::decisions::{self, NewDecision};
+    let now = commonbeat_store::now();
+    let d = decisions::create(
+        db,
+        jid,
+        NewDecision {
+            partnership_id: pid,
+            kind: "common_ground".into(),
+            title: "What would make Riverside feel safer after dark?".into(),
+            body: String::new(),
+            options: "[]".into(),
+            settings: serde_json::json!({"min_group_size": 5}).to_string(),
+            opens_at: now - 14 * 86_400,
+            closes_at: now + 14 * 86_400,
+            is_private: false,
+            affects: String::new(),
+            created_by: Some(chair),
+        },
+        &[],
+    )
+    .await?;
+    // (statement, police agree probability, community agree probability)
+    let statements: [(&str, f64, f64); 10] = [
+        ("Fix the broken streetlights on Kostner Avenue", 0.9, 0.95),
+        ("Officers should walk the beat on Friday and Saturday nights", 0.85, 0.8),
+        ("More traffic stops on Armitage would make the corner safer", 0.75, 0.2),
+        ("Teenagers need somewhere to go after 6 pm: open the field house later", 0.5, 0.85),
+        ("Landlords of vacant buildings should be fined faster", 0.7, 0.75),
+        ("Residents should call 911 for loitering", 0.6, 0.15),
+        ("The beat meeting should have Spanish interpretation every time", 0.55, 0.9),
+        ("Cameras on every block would make us safer", 0.8, 0.35),
+        ("Officers should get to know business owners by name", 0.9, 0.85),
+        ("Police stop residents too often without explaining why", 0.15, 0.7),
+    ];
+    let mut ids = Vec::new();
+    for (body, ..) in &statements {
+        ids.push(decisions::add_statement(db, jid, d.id, Some(chair), body, true).await?.id);
+    }
+    for pending in ["Move the beat meeting to the library", "Bring back the summer block parties"] {
+        decisions::add_statement(db, jid, d.id, residents.first().copied(), pending, false).await?;
+    }
+    let stance = |p: f64, rng: &mut ChaCha8Rng| {
+        let x: f64 = rng.gen_range(0.0..1.0);
+        if x < p * 0.9 {
+            "agree"
+        } else if x < 0.9 {
+            "disagree"
+        } else {
+            "pass"
+        }
+    };
+    for (k, (_, pp, pc)) in statements.iter().enumerate() {
+        for u in cops {
+            if rng.gen_bool(0.85) {
+                decisions::vote_statement(
+                    db,
+                    jid,
+                    ids[k],
+                    &format!("user:{u}"),
+                    Some("police"),
+                    None,
+                    stance(*pp, rng),
+                )
+                .await?;
+            }
+        }
+        for u in residents {
+            if rng.gen_bool(0.85) {
+                decisions::vote_statement(
+                    db,
+                    jid,
+                    ids[k],
+                    &format!("user:{u}"),
+                    Some("community"),
+                    None,
+                    stance(*pc, rng),
+                )
+                .await?;
+            }
+        }
+        for n in 0..30 {
+            if rng.gen_bool(0.8) {
+                let key = format!(
+                    "anon:{}",
+                    commonbeat_store::secrets::hash_token(&format!("riverton-demo-visitor-{n}:{}", d.id))
+                );
+                decisions::vote_statement(db, jid, ids[k], &key, None, None, stance((pp + pc) / 2.0, rng)).await?;
+            }
         }
     }
     Ok(())

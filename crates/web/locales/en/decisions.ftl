@@ -128,3 +128,5 @@ reply-field = Your reply
 comment-hint = You can write **bold**, *italic*, lists starting with "- ", links, and mention a member as @Full Name (they get an e-mail).
 email-mention-subject = { $name } mentioned you
 email-mention-body = { $name } mentioned you in the discussion of “{ $title }”:
+kind-common_ground = Common ground (statements to agree or disagree with)
+cg-start = Start a common-ground activity

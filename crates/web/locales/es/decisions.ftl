@@ -128,3 +128,5 @@ reply-field = Su respuesta
 comment-hint = Puede escribir **negrita**, *cursiva*, listas que empiezan con "- ", enlaces, y mencionar a un miembro como @Nombre Completo (recibe un correo).
 email-mention-subject = { $name } le mencionó
 email-mention-body = { $name } le mencionó en el debate de «{ $title }»:
+kind-common_ground = Terreno común (afirmaciones para estar de acuerdo o no)
+cg-start = Empezar una actividad de terreno común

@@ -7,6 +7,7 @@ mod accounts;
 mod admin;
 mod api;
 mod auth;
+mod common_ground;
 mod decisions;
 mod email;
 mod isolation;

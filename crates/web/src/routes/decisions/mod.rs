@@ -2,6 +2,7 @@
 //! active members of both sides vote from their own accounts; results show each side and the combined figure with
 //! a plain-language explanation; co-chairs close and record the outcome, which enters the public decision log.
 
+pub mod common_ground;
 pub mod options;
 pub mod results;
 
@@ -39,13 +40,15 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/partnerships/{slug}/decisions", guarded(get(api_list).post(api_create)))
         .route("/api/v1/partnerships/{slug}/decisions/{id}", guarded(get(api_show)))
         .route("/api/v1/partnerships/{slug}/decisions/{id}/vote", guarded(post(api_vote)))
+        .merge(common_ground::router())
 }
 
 /// Loads a decision of this partnership; private ones only for members and managers (404 otherwise).
 async fn load(state: &AppState, ctx: &Ctx, slug: &str, id: i64) -> AppResult<(Access, decision::Model)> {
     let a = Access::load(state, ctx, slug).await?;
     let d = decisions::by_id(&state.db, ctx.jid(), id).await?;
-    if d.partnership_id != a.partnership.id || (d.is_private && !a.sees_members()) {
+    // Common-ground activities have their own pages and ballots.
+    if d.partnership_id != a.partnership.id || (d.is_private && !a.sees_members()) || d.kind == "common_ground" {
         return Err(AppError::NotFound);
     }
     Ok((a, d))

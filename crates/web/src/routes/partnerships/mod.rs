@@ -203,6 +203,7 @@ pub struct DecisionRow {
     status: String,
     outcome: Option<String>,
     affects: String,
+    kind_id: String,
 }
 
 /// Builds the partnership page for the caller.
@@ -282,6 +283,7 @@ pub(crate) async fn show_page(
             title: d.title,
             outcome: d.outcome,
             affects: d.affects,
+            kind_id: d.kind.clone(),
         })
         .collect();
     let page = ShowPage {
