@@ -17,6 +17,7 @@ use rand_chacha::ChaCha8Rng;
 use std::process::ExitCode;
 
 mod city;
+mod decisions;
 mod partnerships;
 
 /// The password of every demo account (demo only; it passes the password policy).

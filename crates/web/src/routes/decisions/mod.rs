@@ -2,7 +2,9 @@
 //! active members of both sides vote from their own accounts; results show each side and the combined figure with
 //! a plain-language explanation; co-chairs close and record the outcome, which enters the public decision log.
 
+pub mod api;
 pub mod common_ground;
+mod jobs;
 pub mod options;
 pub mod results;
 
@@ -14,15 +16,17 @@ use crate::AppState;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::timefmt::format_datetime;
+pub use api::{BallotIn, DecisionOut, api_create, api_list, api_show, api_vote};
 use askama::Template;
+use axum::Router;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use commonbeat_store::entities::decision;
 use commonbeat_store::repo::decisions::{self, Cast, NewBallot, NewDecision};
 use commonbeat_store::repo::members;
+pub use jobs::{CLOSE_JOB, REMIND_JOB, REVIEW_JOB, close_job, remind_job, review_job};
 use results::{KINDS, Results, Settings};
 use serde::Deserialize;
 use serde_json::json;
@@ -283,29 +287,6 @@ async fn open(state: &AppState, ctx: &Ctx, a: &Access, f: NewForm) -> AppResult<
     Ok(Ok(d))
 }
 
-/// Opens a decision (co-chairs and administrators). Same fields as the form; `voters` is `members` or `cochairs`.
-#[utoipa::path(post, path = "/api/v1/partnerships/{slug}/decisions", tag = "decisions",
-    params(("slug" = String, Path, description = "Partnership slug")),
-    request_body(content = Object, description = "kind, title, body, closes_on (YYYY-MM-DD), quorum_police, quorum_community, changeable, reason_required, anonymous, visibility, is_private, affects, voters, options (one per line), max_choices, score_min, score_max, dots"),
-    responses((status = 201, body = DecisionOut), (status = 403, body = crate::routes::api::ApiError), (status = 422, body = crate::routes::api::ApiError)),
-    security(("bearer" = []), ("session" = [])))]
-pub async fn api_create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(slug): Path<String>,
-    Json(f): Json<NewForm>,
-) -> AppResult<(StatusCode, Json<DecisionOut>)> {
-    ctx.require_user()?;
-    let a = Access::load(&state, &ctx, &slug).await?;
-    a.require_manage()?;
-    let d = match open(&state, &ctx, &a, f).await? {
-        Ok(d) => d,
-        Err(key) => return Err(AppError::invalid("decision", ctx.tr().t(key))),
-    };
-    let out = api_show(State(state), ctx, Path((slug, d.id))).await?;
-    Ok((StatusCode::CREATED, out))
-}
-
 struct CommentRow {
     id: i64,
     author: String,
@@ -521,101 +502,6 @@ async fn vote(
     }
 }
 
-/// A ballot sent to the API. Give the field that fits the decision's kind.
-#[derive(Deserialize, utoipa::ToSchema)]
-pub struct BallotIn {
-    /// Proposal / sense check: `agree`, `abstain`, `disagree`, `block`; consent: `consent`, `objection`.
-    pub choice: Option<String>,
-    /// Polls: option indices.
-    pub options: Option<Vec<usize>>,
-    /// Ranked choice: option indices, first preference first.
-    pub ranking: Option<Vec<usize>>,
-    /// Score: one score per option.
-    pub scores: Option<Vec<i32>>,
-    /// Dot vote: dots per option.
-    pub dots: Option<Vec<u64>>,
-    /// Time poll: `yes`, `maybe` or `no` per candidate time.
-    pub availability: Option<Vec<String>>,
-    /// Reason (required for question rounds and where the decision asks for one).
-    pub reason: Option<String>,
-}
-
-impl BallotIn {
-    fn pairs(&self) -> Vec<(String, String)> {
-        let mut p = Vec::new();
-        let mut push = |k: String, v: String| p.push((k, v));
-        if let Some(c) = &self.choice {
-            push("choice".into(), c.clone());
-        }
-        if let Some(r) = &self.reason {
-            push("reason".into(), r.clone());
-        }
-        for (i, o) in self.options.iter().flatten().enumerate() {
-            push("option".into(), o.to_string());
-            let _ = i;
-        }
-        for (rank, o) in self.ranking.iter().flatten().enumerate() {
-            push(format!("rank_{o}"), (rank + 1).to_string());
-        }
-        for (i, v) in self.scores.iter().flatten().enumerate() {
-            push(format!("score_{i}"), v.to_string());
-        }
-        for (i, v) in self.dots.iter().flatten().enumerate() {
-            push(format!("dots_{i}"), v.to_string());
-        }
-        for (i, v) in self.availability.iter().flatten().enumerate() {
-            push(format!("avail_{i}"), v.clone());
-        }
-        p
-    }
-}
-
-/// Casts (or changes) the caller's ballot.
-#[utoipa::path(post, path = "/api/v1/partnerships/{slug}/decisions/{id}/vote", tag = "decisions",
-    params(("slug" = String, Path, description = "Partnership slug"), ("id" = i64, Path, description = "Decision id")),
-    request_body = BallotIn,
-    responses((status = 200, body = DecisionOut), (status = 403, body = crate::routes::api::ApiError), (status = 422, body = crate::routes::api::ApiError)),
-    security(("bearer" = []), ("session" = [])))]
-pub async fn api_vote(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path((slug, id)): Path<(String, i64)>,
-    Json(body): Json<BallotIn>,
-) -> AppResult<Json<DecisionOut>> {
-    ctx.require_user()?;
-    let (a, d) = load(&state, &ctx, &slug, id).await?;
-    if let Err(key) = cast_vote(&state, &ctx, &a, &d, &body.pairs()).await? {
-        return Err(AppError::invalid("ballot", ctx.tr().t(key)));
-    }
-    api_show(State(state), ctx, Path((slug, id))).await
-}
-
-/// The partnership's decision log (private decisions for members only).
-#[utoipa::path(get, path = "/api/v1/partnerships/{slug}/decisions", tag = "decisions",
-    params(("slug" = String, Path, description = "Partnership slug")),
-    responses((status = 200, body = [DecisionOut]), (status = 404, body = crate::routes::api::ApiError)))]
-pub async fn api_list(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(slug): Path<String>,
-) -> AppResult<Json<Vec<DecisionOut>>> {
-    let a = Access::load(&state, &ctx, &slug).await?;
-    let list = decisions::for_partnership(&state.db, ctx.jid(), a.partnership.id, a.sees_members()).await?;
-    Ok(Json(
-        list.into_iter()
-            .map(|d| DecisionOut {
-                id: d.id,
-                kind: d.kind.clone(),
-                title: d.title.clone(),
-                status: if is_open(&d) { "open".into() } else { "closed".into() },
-                closes_at: crate::timefmt::iso_utc(d.closes_at),
-                results: None,
-                outcome: d.outcome.clone(),
-            })
-            .collect(),
-    ))
-}
-
 async fn close(State(state): State<AppState>, ctx: Ctx, Path((slug, id)): Path<(String, i64)>) -> AppResult<Response> {
     ctx.require_user()?;
     let (a, d) = load(&state, &ctx, &slug, id).await?;
@@ -710,162 +596,4 @@ async fn comment(
     }
     ctx.audit(&state, "decision.comment", &format!("decision:{}", d.id), "success", json!({"comment": c.id})).await?;
     Ok(Redirect::to(&format!("/partnerships/{slug}/decisions/{id}#comment-{}", c.id)).into_response())
-}
-
-/// A decision with its results, as the API shows it.
-#[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct DecisionOut {
-    /// Id.
-    pub id: i64,
-    /// `proposal`, `consent` or `sense_check`.
-    pub kind: String,
-    /// Title.
-    pub title: String,
-    /// `open` or `closed`.
-    pub status: String,
-    /// Closing time (ISO 8601, UTC).
-    pub closes_at: String,
-    /// Results per side and combined, when visible to the caller.
-    pub results: Option<Results>,
-    /// The outcome statement, once written.
-    pub outcome: Option<String>,
-}
-
-/// One decision with its results (when the decision's visibility setting lets the caller see them).
-#[utoipa::path(get, path = "/api/v1/partnerships/{slug}/decisions/{id}", tag = "decisions",
-    params(("slug" = String, Path, description = "Partnership slug"), ("id" = i64, Path, description = "Decision id")),
-    responses((status = 200, body = DecisionOut), (status = 404, body = crate::routes::api::ApiError)))]
-pub async fn api_show(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path((slug, id)): Path<(String, i64)>,
-) -> AppResult<Json<DecisionOut>> {
-    let (_, d) = load(&state, &ctx, &slug, id).await?;
-    let s = Settings::of(&d);
-    let all = decisions::ballots(&state.db, ctx.jid(), d.id).await?;
-    let voted = ctx.user.as_ref().is_some_and(|u| all.iter().any(|b| b.user_id == u.id));
-    let open = is_open(&d);
-    let visible = !open || s.visibility == "always" || (s.visibility != "after_close" && voted);
-    Ok(Json(DecisionOut {
-        id: d.id,
-        kind: d.kind.clone(),
-        title: d.title.clone(),
-        status: if open { "open".into() } else { "closed".into() },
-        closes_at: crate::timefmt::iso_utc(d.closes_at),
-        results: visible.then(|| results::tally(&ctx.tr(), &d, &all)),
-        outcome: d.outcome.clone(),
-    }))
-}
-
-/// Job kind: close a decision at its closing time.
-pub const CLOSE_JOB: &str = "decision.close";
-/// Job kind: remind the co-chairs, on the review date, to review a decision's outcome.
-pub const REVIEW_JOB: &str = "decision.review";
-
-/// E-mails the current co-chairs that a decision is due for review.
-pub async fn review_job(state: &AppState, j: &commonbeat_store::entities::job::Model) -> Result<(), String> {
-    let id: i64 = j.payload.parse().map_err(|_| "bad payload".to_string())?;
-    let jid = j.jurisdiction_id;
-    let d = decisions::by_id(&state.db, jid, id).await.map_err(|e| e.to_string())?;
-    let p = commonbeat_store::repo::partnerships::by_id(&state.db, jid, d.partnership_id)
-        .await
-        .map_err(|e| e.to_string())?;
-    for lead in commonbeat_store::repo::leadership::current(&state.db, jid, p.id).await.map_err(|e| e.to_string())? {
-        let t = crate::i18n::Tr::new(commonbeat_domain::Locale::from_tag(&lead.user.locale).unwrap_or_default());
-        let link = format!("{}/partnerships/{}/decisions/{}", state.config.public_url, p.slug, d.id);
-        let body = format!(
-            "{}\n\n{}\n{}\n\n{link}\n",
-            t.t1("email-review-body", "partnership", &p.name),
-            d.title,
-            d.outcome.clone().unwrap_or_default()
-        );
-        crate::mail::send(
-            state,
-            jid,
-            commonbeat_store::repo::outbox::NewMessage {
-                to: lead.user.email.clone(),
-                subject: t.t1("email-review-subject", "title", &d.title),
-                body_text: body,
-                body_html: None,
-                calendar: None,
-            },
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-    }
-    Ok(())
-}
-
-/// Job kind: remind eligible members who have not voted, a day before closing.
-pub const REMIND_JOB: &str = "decision.remind";
-
-/// Closes a decision whose time has come (audited as the system).
-pub async fn close_job(state: &AppState, j: &commonbeat_store::entities::job::Model) -> Result<(), String> {
-    let id: i64 = j.payload.parse().map_err(|_| "bad payload".to_string())?;
-    let d = decisions::by_id(&state.db, j.jurisdiction_id, id).await.map_err(|e| e.to_string())?;
-    if d.closes_at > commonbeat_store::now() {
-        return Err("not yet due".into());
-    }
-    if decisions::close(&state.db, j.jurisdiction_id, id).await.map_err(|e| e.to_string())? {
-        commonbeat_store::repo::audit::append(
-            &state.db,
-            j.jurisdiction_id,
-            commonbeat_store::repo::audit::AuditEvent {
-                actor: "system".into(),
-                action: "decision.close".into(),
-                object: format!("decision:{id}"),
-                outcome: "success".into(),
-                source: "job".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-    }
-    Ok(())
-}
-
-/// E-mails every eligible member who has not voted yet, in their language.
-pub async fn remind_job(state: &AppState, j: &commonbeat_store::entities::job::Model) -> Result<(), String> {
-    let id: i64 = j.payload.parse().map_err(|_| "bad payload".to_string())?;
-    let jid = j.jurisdiction_id;
-    let d = decisions::by_id(&state.db, jid, id).await.map_err(|e| e.to_string())?;
-    if d.status != decisions::OPEN {
-        return Ok(());
-    }
-    let p = commonbeat_store::repo::partnerships::by_id(&state.db, jid, d.partnership_id)
-        .await
-        .map_err(|e| e.to_string())?;
-    let voted: Vec<i64> =
-        decisions::ballots(&state.db, jid, id).await.map_err(|e| e.to_string())?.iter().map(|b| b.user_id).collect();
-    let named = decisions::named_voters(&state.db, jid, id).await.map_err(|e| e.to_string())?;
-    let list = members::list(&state.db, jid, p.id, Some(members::ACTIVE)).await.map_err(|e| e.to_string())?;
-    let tz = commonbeat_store::repo::jurisdictions::by_id(&state.db, jid).await.map_err(|e| e.to_string())?.time_zone;
-    for m in list.iter().filter(|m| {
-        m.membership.role == "member" && !voted.contains(&m.user.id) && (named.is_empty() || named.contains(&m.user.id))
-    }) {
-        let locale = commonbeat_domain::Locale::from_tag(&m.user.locale).unwrap_or_default();
-        let t = crate::i18n::Tr::new(locale);
-        let link = format!("{}/partnerships/{}/decisions/{}", state.config.public_url, p.slug, d.id);
-        let when = format_datetime(d.closes_at, &tz, locale);
-        let body = format!(
-            "{}\n\n{}\n\n{link}\n",
-            t.t2("email-remind-body", ("partnership", &p.name), ("when", &when)),
-            d.title
-        );
-        crate::mail::send(
-            state,
-            jid,
-            commonbeat_store::repo::outbox::NewMessage {
-                to: m.user.email.clone(),
-                subject: t.t1("email-remind-subject", "title", &d.title),
-                body_text: body,
-                body_html: None,
-                calendar: None,
-            },
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-    }
-    Ok(())
 }
