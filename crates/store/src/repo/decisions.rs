@@ -153,12 +153,13 @@ pub struct NewBallot<'a> {
 
 /// Casts (or, when allowed, changes) a ballot. Refused when the decision is not open at this moment. The unique
 /// index on (decision, voter) and a single upsert make two simultaneous ballots of one voter count once; the
-/// decision row is locked for the check so a ballot cannot slip in after a concurrent close (PostgreSQL `FOR
-/// SHARE`; SQLite serialises writers).
+/// decision row is locked for the check, so ballots on one decision are cast one at a time and none slips in after a
+/// concurrent close (PostgreSQL `FOR UPDATE`; SQLite serialises writers); that also makes "first ballot or a change"
+/// exact for the audit log.
 pub async fn cast(db: &Db, jurisdiction_id: i64, decision_id: i64, b: NewBallot<'_>) -> StoreResult<Cast> {
     let txn = db.begin_write().await?;
     let t = now();
-    let lock = if db.backend == Backend::Postgres { " FOR SHARE" } else { "" };
+    let lock = if db.backend == Backend::Postgres { " FOR UPDATE" } else { "" };
     let row = txn
         .query_one_raw(db.stmt(
             &format!("SELECT status, opens_at, closes_at FROM decisions WHERE id = $1 AND jurisdiction_id = $2{lock}"),
