@@ -21,6 +21,22 @@ pub async fn send(state: &AppState, jurisdiction_id: i64, msg: outbox::NewMessag
     Ok(m.id)
 }
 
+/// Sends a plain-text message (the common case: notices, reminders, invitations).
+pub async fn send_text(
+    state: &AppState,
+    jurisdiction_id: i64,
+    to: &str,
+    subject: String,
+    body: String,
+) -> AppResult<i64> {
+    send(
+        state,
+        jurisdiction_id,
+        outbox::NewMessage { to: to.to_string(), subject, body_text: body, body_html: None, calendar: None },
+    )
+    .await
+}
+
 /// Builds the MIME message for an outbox row.
 pub fn build_message(from: &str, m: &outbox_message::Model) -> Result<Message, String> {
     let from: Mailbox = from.parse().map_err(|e| format!("sender address: {e}"))?;

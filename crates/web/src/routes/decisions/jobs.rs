@@ -28,19 +28,9 @@ pub async fn review_job(state: &AppState, j: &commonbeat_store::entities::job::M
             d.title,
             d.outcome.clone().unwrap_or_default()
         );
-        crate::mail::send(
-            state,
-            jid,
-            commonbeat_store::repo::outbox::NewMessage {
-                to: lead.user.email.clone(),
-                subject: t.t1("email-review-subject", "title", &d.title),
-                body_text: body,
-                body_html: None,
-                calendar: None,
-            },
-        )
-        .await
-        .map_err(|e| e.to_string())?;
+        crate::mail::send_text(state, jid, &lead.user.email, t.t1("email-review-subject", "title", &d.title), body)
+            .await
+            .map_err(|e| e.to_string())?;
     }
     Ok(())
 }
@@ -102,19 +92,9 @@ pub async fn remind_job(state: &AppState, j: &commonbeat_store::entities::job::M
             t.t2("email-remind-body", ("partnership", &p.name), ("when", &when)),
             d.title
         );
-        crate::mail::send(
-            state,
-            jid,
-            commonbeat_store::repo::outbox::NewMessage {
-                to: m.user.email.clone(),
-                subject: t.t1("email-remind-subject", "title", &d.title),
-                body_text: body,
-                body_html: None,
-                calendar: None,
-            },
-        )
-        .await
-        .map_err(|e| e.to_string())?;
+        crate::mail::send_text(state, jid, &m.user.email, t.t1("email-remind-subject", "title", &d.title), body)
+            .await
+            .map_err(|e| e.to_string())?;
     }
     Ok(())
 }
