@@ -8,9 +8,13 @@
 pub mod account;
 pub mod audit;
 pub mod census;
+pub mod commitment;
 pub mod decision;
 pub mod geo;
+pub mod ical;
 pub mod locale;
+pub mod meeting;
+pub mod minutes;
 pub mod partnership;
 pub mod text;
 

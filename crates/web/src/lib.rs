@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod mail;
 pub mod maps;
 pub mod middleware;
+pub mod notify;
 pub mod openapi;
 pub mod routes;
 pub mod timefmt;

@@ -5,7 +5,8 @@ use crate::app::AppState;
 use crate::error::AppResult;
 use commonbeat_store::entities::outbox_message;
 use commonbeat_store::repo::{jobs, outbox};
-use lettre::message::{Mailbox, MultiPart, SinglePart, header::ContentType};
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 /// Job kind that delivers one outbox message.
@@ -32,7 +33,7 @@ pub async fn send_text(
     send(
         state,
         jurisdiction_id,
-        outbox::NewMessage { to: to.to_string(), subject, body_text: body, body_html: None, calendar: None },
+        outbox::NewMessage { to: to.to_string(), subject, body_text: body, ..Default::default() },
     )
     .await
 }
@@ -54,7 +55,17 @@ pub fn build_message(from: &str, m: &outbox_message::Model) -> Result<Message, S
         ),
         None => alt,
     };
-    Message::builder().from(from).to(to).subject(m.subject.clone()).multipart(body).map_err(|e| e.to_string())
+    let mut builder = Message::builder().from(from).to(to).subject(m.subject.clone());
+    if let Some(url) = &m.list_unsubscribe {
+        // RFC 8058 one-click unsubscribe: mail programs POST to the URL without a session or form.
+        builder = builder
+            .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("List-Unsubscribe"), format!("<{url}>")))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".to_string(),
+            ));
+    }
+    builder.multipart(body).map_err(|e| e.to_string())
 }
 
 /// Delivers one outbox message now over SMTP.

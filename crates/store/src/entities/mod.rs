@@ -1,6 +1,8 @@
 //! SeaORM entities, one module per table. Relations are expressed as foreign keys in the migrations and
 //! followed explicitly in the repositories.
 
+pub mod agenda_template;
+pub mod announcement;
 pub mod api_token;
 pub mod area;
 pub mod area_demographic;
@@ -8,15 +10,23 @@ pub mod audit_entry;
 pub mod ballot;
 pub mod cg_statement;
 pub mod cg_vote;
+pub mod commitment;
+pub mod commitment_note;
 pub mod decision;
 pub mod decision_comment;
 pub mod decision_voter;
+pub mod digest_item;
 pub mod job;
 pub mod jurisdiction;
 pub mod leadership_term;
 pub mod login_failure;
+pub mod meeting;
+pub mod meeting_attendance;
+pub mod meeting_rsvp;
 pub mod member_profile;
 pub mod membership;
+pub mod minutes_approval;
+pub mod notification_pref;
 pub mod one_time_token;
 pub mod outbox_message;
 pub mod partnership;
@@ -26,3 +36,4 @@ pub mod recovery_code;
 pub mod session;
 pub mod setting;
 pub mod user;
+pub mod user_key;

@@ -14,6 +14,7 @@ pub struct Model {
     pub body_text: String,
     pub body_html: Option<String>,
     pub calendar: Option<String>,
+    pub list_unsubscribe: Option<String>,
     pub status: String,
     pub attempts: i32,
     pub last_error: Option<String>,

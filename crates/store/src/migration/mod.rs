@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_foundation;
 mod m0002_partnerships;
 mod m0003_decisions;
+mod m0004_meetings;
 mod schema;
 
 /// Every table the application owns, parents before children. Backup and restore walk this list; a test checks
@@ -37,6 +38,17 @@ pub const TABLES: &[&str] = &[
     "decision_comments",
     "cg_statements",
     "cg_votes",
+    "meetings",
+    "meeting_rsvps",
+    "meeting_attendance",
+    "minutes_approvals",
+    "agenda_templates",
+    "commitments",
+    "commitment_notes",
+    "announcements",
+    "notification_prefs",
+    "user_keys",
+    "digest_items",
 ];
 
 /// The migrator.
@@ -49,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_foundation::Migration),
             Box::new(m0002_partnerships::Migration),
             Box::new(m0003_decisions::Migration),
+            Box::new(m0004_meetings::Migration),
         ]
     }
 }

@@ -4,11 +4,14 @@
 
 pub mod areas;
 pub mod audit;
+pub mod commitments;
 pub mod decisions;
 pub mod jobs;
 pub mod jurisdictions;
 pub mod leadership;
+pub mod meetings;
 pub mod members;
+pub mod notify;
 pub mod outbox;
 pub mod partnerships;
 pub mod sessions;

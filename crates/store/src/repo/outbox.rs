@@ -17,7 +17,7 @@ pub const SENT: &str = "sent";
 pub const FAILED: &str = "failed";
 
 /// A message to send.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct NewMessage {
     /// Recipient address.
     pub to: String,
@@ -29,6 +29,8 @@ pub struct NewMessage {
     pub body_html: Option<String>,
     /// An iCalendar (text/calendar) part, if any.
     pub calendar: Option<String>,
+    /// The one-click unsubscribe URL (RFC 8058) for notification mail, if any.
+    pub list_unsubscribe: Option<String>,
 }
 
 /// Stores a message: `pending` when it will be delivered, `held` when there is no SMTP server.
@@ -40,6 +42,7 @@ pub async fn enqueue(db: &Db, jurisdiction_id: i64, msg: NewMessage, deliverable
         body_text: Set(msg.body_text),
         body_html: Set(msg.body_html),
         calendar: Set(msg.calendar),
+        list_unsubscribe: Set(msg.list_unsubscribe),
         status: Set(if deliverable { PENDING } else { HELD }.to_string()),
         attempts: Set(0),
         last_error: Set(None),

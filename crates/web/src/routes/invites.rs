@@ -17,7 +17,6 @@ use axum::response::Response;
 use axum::routing::get;
 use commonbeat_domain::{Email, Locale, PersonName, check_password};
 use commonbeat_store::entities::{jurisdiction, user};
-use commonbeat_store::repo::outbox::NewMessage;
 use commonbeat_store::repo::tokens::{self, Purpose};
 use commonbeat_store::repo::users::{self, Change};
 use commonbeat_store::repo::{audit, sessions};
@@ -48,18 +47,7 @@ pub async fn send_invitation(
         t.t1("email-invite-body", "site", &j.name),
         t.t("email-invite-expiry")
     );
-    mail::send(
-        state,
-        j.id,
-        NewMessage {
-            to: u.email.clone(),
-            subject: t.t1("email-invite-subject", "site", &j.name),
-            body_text: body,
-            body_html: None,
-            calendar: None,
-        },
-    )
-    .await?;
+    mail::send_text(state, j.id, &u.email, t.t1("email-invite-subject", "site", &j.name), body).await?;
     Ok(link)
 }
 
@@ -208,18 +196,7 @@ async fn forgot_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<Fo
         let link = format!("{}/password/reset/{token}", state.config.public_url);
         let ut = Tr::new(Locale::from_tag(&u.locale).unwrap_or(ctx.locale));
         let body = format!("{}\n\n{link}\n\n{}\n", ut.t("email-reset-body"), ut.t("email-reset-expiry"));
-        mail::send(
-            &state,
-            ctx.jid(),
-            NewMessage {
-                to: u.email.clone(),
-                subject: ut.t("email-reset-subject"),
-                body_text: body,
-                body_html: None,
-                calendar: None,
-            },
-        )
-        .await?;
+        mail::send_text(&state, ctx.jid(), &u.email, ut.t("email-reset-subject"), body).await?;
         audit_as(&state, &ctx, &u, "password.reset_requested").await?;
     }
     // Same answer whether or not the address exists: no account enumeration.

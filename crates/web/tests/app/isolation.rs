@@ -55,6 +55,7 @@ async fn accounts_sessions_tokens_and_records_stay_in_their_jurisdiction() {
             body_text: "secret".into(),
             body_html: None,
             calendar: None,
+            list_unsubscribe: None,
         },
         false,
     )

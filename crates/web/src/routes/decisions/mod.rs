@@ -580,16 +580,12 @@ async fn comment(
                 t.t2("email-mention-body", ("name", &u.name), ("title", &d.title)),
                 body
             );
-            crate::mail::send(
+            crate::mail::send_text(
                 &state,
                 ctx.jid(),
-                commonbeat_store::repo::outbox::NewMessage {
-                    to: m.user.email.clone(),
-                    subject: t.t1("email-mention-subject", "name", &u.name),
-                    body_text: text,
-                    body_html: None,
-                    calendar: None,
-                },
+                &m.user.email,
+                t.t1("email-mention-subject", "name", &u.name),
+                text,
             )
             .await?;
         }

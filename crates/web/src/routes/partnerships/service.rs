@@ -11,7 +11,6 @@ use commonbeat_domain::{Email, Locale, PersonName, Role, Side};
 use commonbeat_store::entities::{partnership, user};
 use commonbeat_store::repo::leadership::{self, Assignment};
 use commonbeat_store::repo::members::{self, Change};
-use commonbeat_store::repo::outbox::NewMessage;
 use commonbeat_store::repo::partnerships;
 use commonbeat_store::repo::users::{self, NewUser, role_of};
 use serde_json::json;
@@ -284,16 +283,12 @@ pub async fn invite(
         tr.t2("email-member-invite-body", ("inviter", &u.name), ("partnership", &a.partnership.name)),
         a.partnership.mission
     );
-    mail::send(
+    mail::send_text(
         state,
         ctx.jid(),
-        NewMessage {
-            to: invitee.email.clone(),
-            subject: tr.t1("email-member-invite-subject", "partnership", &a.partnership.name),
-            body_text: body,
-            body_html: None,
-            calendar: None,
-        },
+        &invitee.email,
+        tr.t1("email-member-invite-subject", "partnership", &a.partnership.name),
+        body,
     )
     .await?;
     ctx.audit(
