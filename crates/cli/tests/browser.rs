@@ -166,6 +166,10 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
                 "/partnerships/northgate-youth-safety-alliance/decisions/6",
                 "/partnerships/westlake-seniors-and-safety/decisions/14", cg_page,
                 "/partnerships/riverside-beat-1411-partnership/common-ground/3",
+                "/partnerships/riverside-beat-1411-partnership/meetings", "/partnerships/riverside-beat-1411-partnership/meetings/40",
+                "/partnerships/riverside-beat-1411-partnership/meetings/35", "/partnerships/northgate-youth-safety-alliance/meetings",
+                "/partnerships/riverside-beat-1411-partnership/commitments", "/partnerships/northgate-youth-safety-alliance/commitments/1",
+                "/unsubscribe/not-a-key/meetings",
                 {"path": "/no/such/page", "status": 404},
                 {"path": "/invite/not-a-real-token", "status": 410},
                 {"path": "/password/reset/not-a-real-token", "status": 410}
@@ -176,7 +180,8 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
                 "/partnerships/riverside-beat-1411-partnership/decisions/5", "/partnerships/pulaski-corridor-partnership/decisions/10",
                 "/partnerships/pulaski-corridor-partnership/decisions/11", "/partnerships/pulaski-corridor-partnership/decisions/13",
                 "/partnerships/riverside-beat-1411-partnership/common-ground/3",
-                cg_page
+                cg_page, "/account/notifications", "/partnerships/riverside-beat-1411-partnership/meetings/42",
+                "/partnerships/riverside-beat-1411-partnership/meetings/39", "/partnerships/riverside-beat-1411-partnership/commitments"
             ]},
             {"name": "challenge", "login": login("officer@riverton.example", true), "pages": ["/login/mfa"]},
             {"name": "enrolment", "login": login("rookie@riverton.example", true), "pages": ["/mfa/setup"]},
@@ -184,7 +189,10 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
                 "/", "/account", {"path": "/admin/users", "status": 403}, "/partnerships/new",
                 "/partnerships/riverside-beat-1411-partnership", "/partnerships/riverside-beat-1411-partnership/edit",
                 "/partnerships/riverside-beat-1411-partnership/decisions/new", "/partnerships/riverside-beat-1411-partnership/decisions/4",
-                "/partnerships/riverside-beat-1411-partnership/common-ground/new", cg_page
+                "/partnerships/riverside-beat-1411-partnership/common-ground/new", cg_page,
+                "/partnerships/riverside-beat-1411-partnership/meetings/new", "/partnerships/riverside-beat-1411-partnership/meetings/39",
+                "/partnerships/riverside-beat-1411-partnership/meetings/41/edit", "/partnerships/riverside-beat-1411-partnership/commitments",
+                "/partnerships/riverside-beat-1411-partnership/decisions/1"
             ]},
             {"name": "admin", "login": login("admin@riverton.example", false), "pages": [
                 "/account", "/admin/users", "/admin/audit", "/admin/audit?action=login&outcome=success", "/admin/outbox",

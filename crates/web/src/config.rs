@@ -24,6 +24,14 @@ pub struct WebConfig {
 }
 
 impl WebConfig {
+    /// The bare sender address (`no-reply@…`) of `mail_from`, for calendar ORGANIZER fields.
+    pub fn mail_from_address(&self) -> String {
+        match (self.mail_from.find('<'), self.mail_from.rfind('>')) {
+            (Some(a), Some(b)) if a < b => self.mail_from[a + 1..b].trim().to_string(),
+            _ => self.mail_from.trim().to_string(),
+        }
+    }
+
     /// Whether the public URL is https (Secure cookies, HSTS).
     pub fn is_https(&self) -> bool {
         self.public_url.starts_with("https://")

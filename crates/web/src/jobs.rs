@@ -50,6 +50,11 @@ async fn run_job(state: &AppState, j: job::Model) {
         crate::routes::decisions::CLOSE_JOB => crate::routes::decisions::close_job(state, &j).await,
         crate::routes::decisions::REMIND_JOB => crate::routes::decisions::remind_job(state, &j).await,
         crate::routes::decisions::REVIEW_JOB => crate::routes::decisions::review_job(state, &j).await,
+        crate::routes::meetings::REMIND_JOB => crate::routes::meetings::jobs::remind_job(state, &j).await,
+        crate::routes::commitments::jobs::DUE_SOON_JOB | crate::routes::commitments::jobs::OVERDUE_JOB => {
+            crate::routes::commitments::jobs::remind_job(state, &j).await
+        }
+        crate::notify::DIGEST_JOB => crate::notify::digest_job(state, &j).await,
         other => Err(format!("unknown job kind {other:?}")),
     };
     let db = &state.db;

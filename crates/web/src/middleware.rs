@@ -230,6 +230,13 @@ pub async fn csrf_guard(req: Request, next: Next) -> Response {
     }
 }
 
+/// For routes whose secret URL is the only credential (one-click unsubscribe, RFC 8058): no cookie or session is
+/// used, so a forged cross-site request can do nothing the URL's holder could not; mail programs POST without a
+/// form token. Marks the response as checked.
+pub async fn capability_url(req: Request, next: Next) -> Response {
+    checked(next.run(req).await)
+}
+
 /// Marks a response as having passed the CSRF guard.
 #[derive(Clone, Copy, Debug)]
 struct CsrfChecked;

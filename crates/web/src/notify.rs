@@ -183,12 +183,17 @@ pub async fn digest_job(state: &AppState, j: &commonbeat_store::entities::job::M
     send_letter(state, jid, &u, &tr, "digest", letter).await.map_err(|e| e.to_string())
 }
 
+/// The IANA time zone name of a jurisdiction (`UTC` if it cannot be read).
+pub async fn zone_name(state: &AppState, jid: i64) -> String {
+    match commonbeat_store::repo::jurisdictions::by_id(&state.db, jid).await {
+        Ok(j) => j.time_zone,
+        Err(_) => "UTC".into(),
+    }
+}
+
 /// The time zone of a jurisdiction (UTC if its name is unknown).
 pub async fn zone_of(state: &AppState, jid: i64) -> TimeZone {
-    match commonbeat_store::repo::jurisdictions::by_id(&state.db, jid).await {
-        Ok(j) => TimeZone::get(&j.time_zone).unwrap_or(TimeZone::UTC),
-        Err(_) => TimeZone::UTC,
-    }
+    TimeZone::get(&zone_name(state, jid).await).unwrap_or(TimeZone::UTC)
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ use std::process::ExitCode;
 
 mod city;
 mod decisions;
+mod meetings;
 mod partnerships;
 
 /// The password of every demo account (demo only; it passes the password policy).
@@ -177,6 +178,7 @@ pub async fn seed(db: &Db, seed: u64, time_zone: &str) -> anyhow::Result<Vec<(St
     }
     let beats = city::create(db, j.id, &mut rng).await?;
     partnerships::create(db, j.id, &beats, &police_ids, &community_ids, &mut rng).await?;
+    meetings::create(db, j.id, time_zone, &mut rng).await?;
     settings::set(db, j.id, "demo.accounts", &serde_json::to_string(&accounts)?).await?;
     audit::append(
         db,

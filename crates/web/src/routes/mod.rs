@@ -3,12 +3,16 @@
 
 pub mod account;
 pub mod admin;
+pub mod announcements;
 pub mod api;
 pub mod areas;
 pub mod auth;
+pub mod commitments;
 pub mod decisions;
 pub mod health;
 pub mod invites;
+pub mod meetings;
+pub mod notifications;
 pub mod pages;
 pub mod partnerships;
 
@@ -23,6 +27,11 @@ pub fn guarded(methods: MethodRouter<AppState>) -> MethodRouter<AppState> {
     methods.route_layer(axum::middleware::from_fn(crate::middleware::csrf_guard))
 }
 
+/// Declares a route whose secret URL is its only credential (see [`crate::middleware::capability_url`]).
+pub fn capability(methods: MethodRouter<AppState>) -> MethodRouter<AppState> {
+    methods.route_layer(axum::middleware::from_fn(crate::middleware::capability_url))
+}
+
 /// All routes that run inside the request context.
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -35,6 +44,10 @@ pub fn router() -> Router<AppState> {
         .merge(partnerships::router())
         .merge(areas::router())
         .merge(decisions::router())
+        .merge(meetings::router())
+        .merge(commitments::router())
+        .merge(notifications::router())
+        .merge(announcements::router())
 }
 
 /// A local path to go to after sign-in: only same-site absolute paths are accepted (no open redirects).

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod common_ground;
 mod jobs;
+mod notices;
 pub mod options;
 pub mod results;
 
@@ -276,6 +277,7 @@ async fn open(state: &AppState, ctx: &Ctx, a: &Access, f: NewForm) -> AppResult<
         )
         .await?;
     }
+    notices::opened(state, ctx.jid(), a, &d).await?;
     ctx.audit(
         state,
         "decision.create",
@@ -568,28 +570,15 @@ async fn comment(
         return Err(AppError::invalid("body", "1 to 4000 characters"));
     }
     let c = decisions::add_comment(&state.db, ctx.jid(), d.id, f.parent_id, u.id, body).await?;
-    // Mentioned members hear about it by e-mail, in their language.
-    let list = members::list(&state.db, ctx.jid(), a.partnership.id, Some(members::ACTIVE)).await?;
-    let names: Vec<String> = list.iter().map(|m| m.user.name.clone()).collect();
-    for name in commonbeat_domain::text::mentions(body, &names) {
-        if let Some(m) = list.iter().find(|m| &m.user.name == name && m.user.id != u.id) {
-            let t = crate::i18n::Tr::new(commonbeat_domain::Locale::from_tag(&m.user.locale).unwrap_or_default());
-            let link = format!("{}/partnerships/{slug}/decisions/{id}#comment-{}", state.config.public_url, c.id);
-            let text = format!(
-                "{}\n\n{}\n\n{link}\n",
-                t.t2("email-mention-body", ("name", &u.name), ("title", &d.title)),
-                body
-            );
-            crate::mail::send_text(
-                &state,
-                ctx.jid(),
-                &m.user.email,
-                t.t1("email-mention-subject", "name", &u.name),
-                text,
-            )
-            .await?;
-        }
-    }
+    // Mentioned members hear about it, by their preference and in their language.
+    notices::mentioned(&state, ctx.jid(), &a, &d, &u, c.id, body).await?;
     ctx.audit(&state, "decision.comment", &format!("decision:{}", d.id), "success", json!({"comment": c.id})).await?;
     Ok(Redirect::to(&format!("/partnerships/{slug}/decisions/{id}#comment-{}", c.id)).into_response())
+}
+
+/// The best time of a time poll as unix seconds in the jurisdiction's zone, when its label names a date and time.
+pub async fn winning_time(state: &AppState, d: &decision::Model, tz: &str) -> AppResult<Option<i64>> {
+    let stored = decisions::ballots(&state.db, d.jurisdiction_id, d.id).await?;
+    let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
+    Ok(options::best_time(d, &stored).and_then(|dt| dt.to_zoned_datetime(zone).ok()).map(|z| z.timestamp().as_second()))
 }

@@ -328,3 +328,46 @@ pub fn tally(t: &Tr, d: &decision::Model, stored: &[ballot::Model]) -> Results {
         unit,
     }
 }
+
+/// The best time of a time poll (most "yes" across both sides, each weighing half) as a local date and time, when
+/// its label names one (`YYYY-MM-DD` and `H:MM` anywhere in the label, e.g. `Sat 2026-12-12, 9:00`).
+pub fn best_time(d: &decision::Model, stored: &[ballot::Model]) -> Option<jiff::civil::DateTime> {
+    if d.kind != "time_poll" {
+        return None;
+    }
+    let names = labels(d);
+    let bs: Vec<Ballot<Vec<Availability>>> = stored
+        .iter()
+        .filter_map(|b| {
+            let v: Vec<String> = serde_json::from_str(&b.choice).ok()?;
+            let side = if b.side == "police" { Side::Police } else { Side::Community };
+            Some(Ballot::new(side, v.iter().map(|x| Availability::parse(x)).collect::<Option<Vec<_>>>()?))
+        })
+        .collect();
+    let best = *tally_time_poll(names.len(), &bs).ok()?.best.first()?;
+    label_time(names.get(best)?)
+}
+
+/// Reads `YYYY-MM-DD` and `H:MM` from a time-poll option label.
+pub fn label_time(label: &str) -> Option<jiff::civil::DateTime> {
+    let words: Vec<&str> = label.split(|c: char| c.is_whitespace() || c == ',' || c == 'T').collect();
+    let date: jiff::civil::Date = words.iter().find_map(|w| w.parse().ok())?;
+    let time = words.iter().find_map(|w| {
+        let (h, m) = w.split_once(':')?;
+        jiff::civil::Time::new(h.parse().ok()?, m.parse().ok()?, 0, 0).ok()
+    })?;
+    Some(date.to_datetime(time))
+}
+
+#[cfg(test)]
+mod time_tests {
+    use super::label_time;
+
+    #[test]
+    fn reads_dates_and_times_from_labels() {
+        assert_eq!(label_time("Sat 2026-12-12, 9:00").unwrap().to_string(), "2026-12-12T09:00:00");
+        assert_eq!(label_time("2027-01-09T18:30").unwrap().to_string(), "2027-01-09T18:30:00");
+        assert!(label_time("Sat 14 Mar, 9:00").is_none());
+        assert!(label_time("2026-12-12 25:00").is_none());
+    }
+}

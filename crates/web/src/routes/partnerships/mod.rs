@@ -193,6 +193,7 @@ struct ShowPage {
     member_choices: Vec<(i64, String, String)>,
     seat_choices: Vec<(String, String)>,
     decisions: Vec<DecisionRow>,
+    talk: crate::routes::announcements::Summary,
 }
 
 /// One line of the decision log.
@@ -286,8 +287,10 @@ pub(crate) async fn show_page(
             kind_id: d.kind.clone(),
         })
         .collect();
+    let talk = crate::routes::announcements::summary(state, ctx, &a).await?;
     let page = ShowPage {
         decisions,
+        talk,
         shell: Shell::titled(ctx, p.name.clone()),
         error,
         notice,
