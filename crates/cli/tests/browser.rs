@@ -169,7 +169,7 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
                 "/partnerships/riverside-beat-1411-partnership/meetings", "/partnerships/riverside-beat-1411-partnership/meetings/40",
                 "/partnerships/riverside-beat-1411-partnership/meetings/35", "/partnerships/northgate-youth-safety-alliance/meetings",
                 "/partnerships/riverside-beat-1411-partnership/commitments", "/partnerships/northgate-youth-safety-alliance/commitments/1",
-                "/unsubscribe/not-a-key/meetings",
+                {"path": "/unsubscribe/not-a-key/meetings", "status": 404},
                 {"path": "/no/such/page", "status": 404},
                 {"path": "/invite/not-a-real-token", "status": 410},
                 {"path": "/password/reset/not-a-real-token", "status": 410}

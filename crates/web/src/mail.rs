@@ -50,7 +50,7 @@ pub fn build_message(from: &str, m: &outbox_message::Model) -> Result<Message, S
     let body = match &m.calendar {
         Some(ics) => MultiPart::mixed().multipart(alt).singlepart(
             SinglePart::builder()
-                .header(ContentType::parse("text/calendar; charset=utf-8; method=REQUEST").map_err(|e| e.to_string())?)
+                .header(ContentType::parse(&calendar_content_type(ics)).map_err(|e| e.to_string())?)
                 .body(ics.clone()),
         ),
         None => alt,
@@ -68,9 +68,31 @@ pub fn build_message(from: &str, m: &outbox_message::Model) -> Result<Message, S
     builder.multipart(body).map_err(|e| e.to_string())
 }
 
+/// The content type of a calendar part: its `method` must match the body's METHOD (RFC 6047 §2.4).
+fn calendar_content_type(ics: &str) -> String {
+    let method = ics
+        .lines()
+        .find_map(|l| l.trim_end().strip_prefix("METHOD:"))
+        .filter(|m| m.chars().all(|c| c.is_ascii_alphabetic()))
+        .unwrap_or("PUBLISH");
+    format!("text/calendar; charset=utf-8; method={method}")
+}
+
 /// Delivers one outbox message now over SMTP.
 pub async fn deliver(state: &AppState, smtp_url: &str, m: &outbox_message::Model) -> Result<(), String> {
     let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url).map_err(|e| e.to_string())?.build();
     let msg = build_message(&state.config.mail_from, m)?;
     transport.send(msg).await.map(|_| ()).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn calendar_part_method_follows_the_body() {
+        let cancel = "BEGIN:VCALENDAR\r\nMETHOD:CANCEL\r\nEND:VCALENDAR\r\n";
+        assert_eq!(super::calendar_content_type(cancel), "text/calendar; charset=utf-8; method=CANCEL");
+        let request = "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\n";
+        assert_eq!(super::calendar_content_type(request), "text/calendar; charset=utf-8; method=REQUEST");
+        assert_eq!(super::calendar_content_type("BEGIN:VCALENDAR"), "text/calendar; charset=utf-8; method=PUBLISH");
+    }
 }

@@ -266,6 +266,19 @@ pub async fn sign_in(db: &Db, m: &meeting::Model, user_id: i64, side: &str) -> S
     Ok(r == 1)
 }
 
+/// Removes the sign-ins of the given members (attendance corrected by a co-chair). Returns how many were removed.
+pub async fn remove_attendance(db: &Db, meeting_id: i64, user_ids: &[i64]) -> StoreResult<u64> {
+    if user_ids.is_empty() {
+        return Ok(0);
+    }
+    Ok(meeting_attendance::Entity::delete_many()
+        .filter(meeting_attendance::Column::MeetingId.eq(meeting_id))
+        .filter(meeting_attendance::Column::UserId.is_in(user_ids.to_vec()))
+        .exec(&db.conn)
+        .await?
+        .rows_affected)
+}
+
 /// Members signed in at a meeting.
 pub async fn attendance(db: &Db, meeting_id: i64) -> StoreResult<Vec<meeting_attendance::Model>> {
     Ok(meeting_attendance::Entity::find()

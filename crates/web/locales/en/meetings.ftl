@@ -123,3 +123,4 @@ announcement-post = Post and notify members
 announcement-error-title = Give the announcement a title of 3 to 200 characters.
 announcement-error-body = Write the announcement (up to 10,000 characters).
 time-poll-schedule = Schedule a meeting at the chosen time
+meeting-error-rsvp-closed = Replies are closed: the meeting was held or cancelled.

@@ -124,3 +124,4 @@ announcement-post = Publicar y avisar a los miembros
 announcement-error-title = Dé al anuncio un título de 3 a 200 caracteres.
 announcement-error-body = Escriba el anuncio (hasta 10.000 caracteres).
 time-poll-schedule = Programar una reunión en el horario elegido
+meeting-error-rsvp-closed = Ya no se aceptan respuestas: la reunión ya se realizó o se canceló.

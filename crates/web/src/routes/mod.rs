@@ -32,6 +32,11 @@ pub fn capability(methods: MethodRouter<AppState>) -> MethodRouter<AppState> {
     methods.route_layer(axum::middleware::from_fn(crate::middleware::capability_url))
 }
 
+/// Whether an optional link field is empty or an http(s) address.
+pub fn optional_link_ok(link: &str) -> bool {
+    link.is_empty() || link.starts_with("https://") || link.starts_with("http://")
+}
+
 /// All routes that run inside the request context.
 pub fn router() -> Router<AppState> {
     Router::new()

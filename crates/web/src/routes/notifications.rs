@@ -117,8 +117,16 @@ fn known(category: &str) -> AppResult<()> {
     if CATEGORIES.contains(&category) || category == "digest" { Ok(()) } else { Err(AppError::NotFound) }
 }
 
-async fn unsubscribe_page(ctx: Ctx, Path((key, category)): Path<(String, String)>) -> AppResult<Response> {
+async fn unsubscribe_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((key, category)): Path<(String, String)>,
+) -> AppResult<Response> {
     known(&category)?;
+    let (jid, _) = notify::by_unsubscribe_key(&state.db, &key).await.map_err(|_| AppError::NotFound)?;
+    if jid != ctx.jid() {
+        return Err(AppError::NotFound);
+    }
     let t = ctx.tr();
     render(&UnsubscribePage {
         shell: Shell::new(&ctx, "unsubscribe-title"),
@@ -166,7 +174,6 @@ async fn unsubscribe(
             outcome: "success".into(),
             source: "unsubscribe-link".into(),
             details: json!({"categories": targets}).to_string(),
-            ..Default::default()
         },
     )
     .await?;

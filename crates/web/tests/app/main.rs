@@ -11,6 +11,7 @@ mod common_ground;
 mod decisions;
 mod email;
 mod isolation;
+mod meetings;
 mod partnerships;
 mod security;
 

@@ -13,7 +13,7 @@ use ical::property::Property;
 use jiff::ToSpan;
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -227,7 +227,6 @@ fn qp_decode(s: &str) -> String {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'='
-            && i + 2 < b.len() + 1
             && let Some(v) = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok())
         {
             out.push(v);
@@ -445,14 +444,21 @@ async fn meeting_runs_from_invitation_to_attendance_to_minutes_whose_action_item
         assert_eq!(r.status(), 200);
         assert!(r.text().await.unwrap().contains("You are signed in."));
     }
-    // The co-chair records Lee as present, walk-ins by side and the recording.
-    let lee_id = lee.id.to_string();
+    // The co-chair's form lists every member, ticked when signed in: a mistaken tick is corrected by unticking.
+    let (lee_id, rosa_id, officer_id) = (lee.id.to_string(), rosa.id.to_string(), officer.id.to_string());
+    let r = app.post_form(&b.chair.c, &path, &format!("{path}/attendance"), &[("present", rosa_id.as_str())]).await;
+    assert_eq!(r.status(), 200);
+    let m = get_json(&reqwest::Client::new(), app.url(&format!("/api/v1/partnerships/{slug}/meetings/{id}"))).await;
+    assert_eq!((m["attendance_police"].as_u64(), m["attendance_community"].as_u64()), (Some(0), Some(1)));
+    // The co-chair records Lee as present too, walk-ins by side and the recording.
     let r = app
         .post_form(
             &b.chair.c,
             &path,
             &format!("{path}/attendance"),
             &[
+                ("present", rosa_id.as_str()),
+                ("present", officer_id.as_str()),
                 ("present", lee_id.as_str()),
                 ("walk_ins_police", "2"),
                 ("walk_ins_community", "5"),
@@ -538,7 +544,8 @@ async fn meeting_runs_from_invitation_to_attendance_to_minutes_whose_action_item
     assert!(lot["owner_side"].is_null());
     assert_eq!(lot["owner_org"], "Streets and Sanitation");
     assert_eq!(lot["due_on"], due2.as_str());
-    let stored = commonbeat_store::repo::commitments::by_id(&app.db, app.jid, light["id"].as_i64().unwrap()).await.unwrap();
+    let stored =
+        commonbeat_store::repo::commitments::by_id(&app.db, app.jid, light["id"].as_i64().unwrap()).await.unwrap();
     assert_eq!(stored.owner_user_id, Some(rosa.id));
     // Rosa is told she owns a commitment.
     assert!(
@@ -752,7 +759,9 @@ async fn bad_meeting_input_is_refused_with_422_naming_the_problem() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|i| (i["key"].as_str().unwrap().into(), i["minutes"].as_u64().unwrap(), i["notes"].as_str().unwrap().into()))
+        .map(|i| {
+            (i["key"].as_str().unwrap().into(), i["minutes"].as_u64().unwrap(), i["notes"].as_str().unwrap().into())
+        })
         .collect();
     assert_eq!(
         agenda,
@@ -792,15 +801,24 @@ async fn commitments_track_progress_drops_with_reasons_and_the_kept_rate_per_sid
     // Police side: one to be kept, one to be dropped. Community side: one left open past its due date.
     let (due_a, due_b, due_c) = (days_from_today(-10), days_from_today(-5), days_from_today(-3));
     let a = id_of(
-        &create(vec![("title", "Fix the alley light".into()), ("owner_user_id", chair_id.clone()), ("due_on", due_a.clone())])
-            .await,
+        &create(vec![
+            ("title", "Fix the alley light".into()),
+            ("owner_user_id", chair_id.clone()),
+            ("due_on", due_a.clone()),
+        ])
+        .await,
     );
     let d_b = id_of(
-        &create(vec![("title", "Report on patrols".into()), ("owner_user_id", chair_id.clone()), ("due_on", due_b)]).await,
+        &create(vec![("title", "Report on patrols".into()), ("owner_user_id", chair_id.clone()), ("due_on", due_b)])
+            .await,
     );
     let c = id_of(
-        &create(vec![("title", "Organise a block club".into()), ("owner_user_id", ana.id.to_string()), ("due_on", due_c)])
-            .await,
+        &create(vec![
+            ("title", "Organise a block club".into()),
+            ("owner_user_id", ana.id.to_string()),
+            ("due_on", due_c),
+        ])
+        .await,
     );
     let d = id_of(
         &create(vec![
@@ -840,7 +858,11 @@ async fn commitments_track_progress_drops_with_reasons_and_the_kept_rate_per_sid
     let (s, html) = progress(
         &b.chair,
         a,
-        vec![("body", "Ticket filed with the city"), ("evidence_url", "https://311.example.org/t/1"), ("status", "in_progress")],
+        vec![
+            ("body", "Ticket filed with the city"),
+            ("evidence_url", "https://311.example.org/t/1"),
+            ("status", "in_progress"),
+        ],
     )
     .await;
     assert_eq!(s, 200);
@@ -882,7 +904,8 @@ async fn commitments_track_progress_drops_with_reasons_and_the_kept_rate_per_sid
     // Rates: police 1 kept on time of 2 due (one dropped); community 0 of 1 (still open, overdue).
     let anon = get_json(&reqwest::Client::new(), api.clone()).await;
     assert_eq!(anon["window_days"], 365);
-    let rate = |v: &Value, side: &str| v["rates"].as_array().unwrap().iter().find(|r| r["side"] == side).unwrap().clone();
+    let rate =
+        |v: &Value, side: &str| v["rates"].as_array().unwrap().iter().find(|r| r["side"] == side).unwrap().clone();
     let police = rate(&anon, "police");
     assert_eq!(
         (&police["due"], &police["kept_on_time"], &police["kept_late"], &police["dropped"], &police["still_open"]),
@@ -957,7 +980,10 @@ async fn commitments_track_progress_drops_with_reasons_and_the_kept_rate_per_sid
         .unwrap();
     assert_eq!(r.status(), 201);
     let out: Value = r.json().await.unwrap();
-    assert_eq!((&out["owner_org"], &out["outcome"], &out["created_on"]), (&json!("CDOT"), &json!("open"), &json!(today().to_string())));
+    assert_eq!(
+        (&out["owner_org"], &out["outcome"], &out["created_on"]),
+        (&json!("CDOT"), &json!("open"), &json!(today().to_string()))
+    );
     let r = reqwest::Client::new()
         .post(app.url(&format!("/api/v1/partnerships/{slug}/commitments/{d_b}/progress")))
         .bearer_auth(&chair_token)
@@ -986,7 +1012,8 @@ async fn preferences_decide_who_is_mailed_and_one_click_unsubscribe_needs_no_ses
     let b = beat(&app, "pref", "Preference Partnership", 0, 3).await;
     let (off, digest, now) = (&b.community[0], &b.community[1], &b.community[2]);
     let prefs = "/account/notifications";
-    let checked = |cat: &str, mode: &str| format!("id=\"{cat}-{mode}\" type=\"radio\" name=\"{cat}\" value=\"{mode}\" checked");
+    let checked =
+        |cat: &str, mode: &str| format!("id=\"{cat}-{mode}\" type=\"radio\" name=\"{cat}\" value=\"{mode}\" checked");
 
     let (_, html) = page(&off.c, app.url(prefs)).await;
     assert!(html.contains(&checked("meetings", "immediate")), "immediate by default");
@@ -999,15 +1026,20 @@ async fn preferences_decide_who_is_mailed_and_one_click_unsubscribe_needs_no_ses
     assert_eq!(r.status(), 200);
     assert_eq!(app.post_form(&digest.c, prefs, prefs, &[("meetings", "sometimes")]).await.status(), 422);
     assert!(page(&digest.c, app.url(prefs)).await.1.contains(&checked("meetings", "digest")));
-    assert_eq!(page(&app.client(), app.url(prefs)).await.0, 401, "preferences need a session");
+    let r = app.client().get(app.url(prefs)).send().await.unwrap();
+    assert_eq!(r.status(), 303, "preferences need a session");
+    assert!(r.headers()["location"].to_str().unwrap().starts_with("/login"));
 
     let (path, _) = schedule(&app, &b, &meeting_fields("Winter meeting", "2030-01-20T18:00", "19:30")).await;
     let (mail, _, _) = wait_invitation(&sink, &now.email, |_| true).await;
     wait_invitation(&sink, &b.chair.email, |_| true).await;
     // "off" gets nothing; "digest" gets no invitation now, but an item for the 07:00 digest.
     let rows = outbox_rows(&app).await;
-    assert!(!rows.iter().any(|m| m.to_addr == off.email), "meetings=off: no e-mail at all");
-    assert!(!rows.iter().any(|m| m.to_addr == digest.email), "meetings=digest: nothing sent immediately");
+    let about = |m: &&commonbeat_store::entities::outbox_message::Model, email: &str| {
+        m.to_addr == email && (m.calendar.is_some() || m.subject.contains("Winter meeting"))
+    };
+    assert!(!rows.iter().any(|m| about(&m, &off.email)), "meetings=off: no e-mail at all");
+    assert!(!rows.iter().any(|m| about(&m, &digest.email)), "meetings=digest: nothing sent immediately");
     assert_eq!(rows.iter().filter(|m| m.calendar.is_some()).count(), 2, "chair and the immediate member");
     let items = digest_item::Entity::find().all(&app.db.conn).await.unwrap();
     assert_eq!(items.len(), 1, "{items:#?}");
@@ -1023,7 +1055,7 @@ async fn preferences_decide_who_is_mailed_and_one_click_unsubscribe_needs_no_ses
     let ahead = jobs[0].run_at - jiff::Timestamp::now().as_second();
     assert!(ahead > 0 && ahead <= 86_400, "the next 07:00: {ahead} s ahead");
     let sent = sink.messages.lock().unwrap().clone();
-    assert!(!sent.iter().any(|m| is_to(m, &off.email) || is_to(m, &digest.email)));
+    assert!(!sent.iter().any(|m| (is_to(m, &off.email) || is_to(m, &digest.email)) && m.contains("text/calendar")));
 
     // One-click unsubscribe (RFC 8058): a POST from a mail program, no cookies, no CSRF token.
     let url = header(&mail, "List-Unsubscribe").unwrap().trim_matches(['<', '>']).to_string();
@@ -1057,11 +1089,22 @@ async fn preferences_decide_who_is_mailed_and_one_click_unsubscribe_needs_no_ses
     let r = app.post_form(&b.chair.c, &path, &format!("{path}/cancel"), &[("reason", "Snow storm")]).await;
     assert_eq!(r.status(), 303);
     let rows = outbox_rows(&app).await;
-    let new: Vec<&str> = rows[..rows.len() - before].iter().map(|m| m.to_addr.as_str()).collect();
+    let new: Vec<&str> = rows[..rows.len() - before]
+        .iter()
+        .filter(|m| m.subject.starts_with("Cancelled: Winter meeting"))
+        .map(|m| m.to_addr.as_str())
+        .collect();
     assert_eq!(new, [b.chair.email.as_str()], "only the chair still gets meeting e-mails immediately");
-    let items = digest_item::Entity::find().all(&app.db.conn).await.unwrap();
+    let items = digest_item::Entity::find().order_by_asc(digest_item::Column::Id).all(&app.db.conn).await.unwrap();
     assert_eq!(items.len(), 2, "the cancellation joins the waiting digest");
-    let jobs = job::Entity::find().filter(job::Column::Kind.eq("notify.digest")).all(&app.db.conn).await.unwrap();
+    assert_eq!((items[1].user_id, items[1].category.as_str()), (digest.id, "meetings"));
+    assert!(items[1].subject.starts_with("Cancelled: Winter meeting"), "{}", items[1].subject);
+    let jobs = job::Entity::find()
+        .filter(job::Column::Kind.eq("notify.digest"))
+        .filter(job::Column::DoneAt.is_null())
+        .all(&app.db.conn)
+        .await
+        .unwrap();
     assert_eq!(jobs.len(), 1, "one digest per day, not one per item");
 }
 
@@ -1083,7 +1126,7 @@ async fn only_members_reply_only_cochairs_run_meetings_and_meetings_stay_in_thei
     let member = &b.community[0];
     let outsider = person(&app, "auth-outsider@example.org", Role::Community).await;
     let b2 = beat(&app, "two", "Second Partnership", 0, 0).await;
-    let (start, starts, ends) = running_now();
+    let (_, starts, ends) = running_now();
     let (path, id) = schedule(&app, &b, &meeting_fields("Guarded meeting", &starts, &ends)).await;
 
     // Members only: outsiders neither reply nor sign in.
@@ -1099,17 +1142,23 @@ async fn only_members_reply_only_cochairs_run_meetings_and_meetings_stay_in_thei
     let new = format!("/partnerships/{slug}/meetings/new");
     assert_eq!(page(&member.c, app.url(&new)).await.0, 403);
     let fields = meeting_fields("Member's own meeting", "2030-01-01T18:00", "19:00");
-    let r = app.post_form(&member.c, &format!("/partnerships/{slug}"), &format!("/partnerships/{slug}/meetings"), &fields).await;
+    let r = app
+        .post_form(&member.c, &format!("/partnerships/{slug}"), &format!("/partnerships/{slug}/meetings"), &fields)
+        .await;
     assert_eq!(r.status(), 403);
     assert_eq!(page(&member.c, app.url(&format!("{path}/edit"))).await.0, 403);
     assert_eq!(post(&member.c, "cancel", vec![("reason", "I say so")]).await, 403);
     assert_eq!(post(&member.c, "attendance", vec![("walk_ins_police", "9")]).await, 403);
     assert_eq!(post(&member.c, "minutes", vec![("minutes", "My version")]).await, 403);
-    // Anonymous: 401 with a valid CSRF token, 403 without one.
+    // Anonymous: sent to sign in even with a valid CSRF token; refused (403) without one.
     let anon = app.client();
-    assert_eq!(post(&anon, "rsvp", vec![("response", "yes")]).await, 401);
-    assert_eq!(post(&anon, "cancel", vec![("reason", "x")]).await, 401);
-    let r = reqwest::Client::new().post(app.url(&format!("{path}/cancel"))).form(&[("reason", "x")]).send().await.unwrap();
+    for (action, field) in [("rsvp", ("response", "yes")), ("cancel", ("reason", "x")), ("sign-in", ("x", "y"))] {
+        let r = app.post_form(&anon, "/login", &format!("{path}/{action}"), &[field]).await;
+        assert_eq!(r.status(), 303, "anonymous {action}: sent to sign in");
+        assert!(r.headers()["location"].to_str().unwrap().starts_with("/login"), "anonymous {action}");
+    }
+    let r =
+        reqwest::Client::new().post(app.url(&format!("{path}/cancel"))).form(&[("reason", "x")]).send().await.unwrap();
     assert_eq!(r.status(), 403);
     // The other partnership's co-chair manages nothing here, and the meeting is not found under their slug.
     assert_eq!(post(&b2.chair.c, "cancel", vec![("reason", "Not mine")]).await, 403);
@@ -1127,13 +1176,18 @@ async fn only_members_reply_only_cochairs_run_meetings_and_meetings_stay_in_thei
         "still scheduled"
     );
 
-    // The API: anonymous 401, members 403, the co-chair records attendance with the session and X-CSRF-Token.
+    // The API: anonymous and bad tokens refused, members 403, the co-chair records attendance with the session and
+    // X-CSRF-Token.
     let api = app.url(&format!("/api/v1/partnerships/{slug}/meetings"));
     let body = json!({"title": "API meeting", "format": "in_person", "starts": "2030-01-01T18:00", "ends": "19:00", "place": "Hall"});
-    assert_eq!(reqwest::Client::new().post(&api).json(&body).send().await.unwrap().status(), 401);
+    let r = reqwest::Client::new().post(&api).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 403, "no token and no CSRF header: refused by the CSRF guard before anything else");
+    let r = reqwest::Client::new().post(&api).bearer_auth("cbt_nope").json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 401, "an unknown token");
     let (member_token, _) = tokens::create_api_token(&app.db, app.jid, member.id, "m").await.unwrap();
     let r = reqwest::Client::new().post(&api).bearer_auth(&member_token).json(&body).send().await.unwrap();
     assert_eq!(r.status(), 403);
+    assert_eq!(get_json(&reqwest::Client::new(), api.clone()).await.as_array().unwrap().len(), 1, "nothing created");
     let attendance = format!("{api}/{id}/attendance");
     let r = reqwest::Client::new()
         .post(&attendance)
@@ -1184,7 +1238,6 @@ async fn only_members_reply_only_cochairs_run_meetings_and_meetings_stay_in_thei
     assert_eq!((m["attendance_police"].as_u64(), m["attendance_community"].as_u64()), (Some(2), Some(4)));
     let (_, html) = page(&reqwest::Client::new(), app.url(&format!("/partnerships/{slug}/meetings"))).await;
     assert!(!html.contains("No police attended") && html.contains("<td>2</td><td>4</td><td>6</td><td>67 %</td>"));
-    let _ = start;
 
     // Another jurisdiction, even with a partnership of the same slug, does not see this meeting.
     let charter = commonbeat_domain::partnership::Charter::parse(
@@ -1256,4 +1309,91 @@ async fn private_calendar_feed_works_without_cookies_and_unknown_tokens_are_404(
     // A disabled account's feed is gone.
     users::update(&app.db, app.jid, member.id, users::Change::Disabled(true)).await.unwrap();
     assert_eq!(reqwest::get(&newer).await.unwrap().status(), 404);
+}
+
+#[tokio::test]
+async fn a_closed_time_poll_schedules_the_meeting_at_the_best_time_for_both_sides() {
+    let app = TestApp::spawn().await;
+    let b = beat(&app, "poll", "Poll Partnership", 1, 1).await;
+    let other = beat(&app, "poll2", "Other Poll Partnership", 0, 0).await;
+    let slug = b.slug.clone();
+    let r = app
+        .post_form(
+            &b.chair.c,
+            &format!("/partnerships/{slug}/decisions/new"),
+            &format!("/partnerships/{slug}/decisions"),
+            &[
+                ("kind", "time_poll"),
+                ("title", "When shall we meet?"),
+                ("closes_on", "2099-01-01"),
+                ("quorum_police", "1"),
+                ("quorum_community", "1"),
+                ("visibility", "always"),
+                ("changeable", "on"),
+                ("options", "Tue 2030-02-05, 18:30\nSat 2030-02-09, 10:00"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let poll = r.headers()["location"].to_str().unwrap().to_string();
+    let poll_id: i64 = poll.rsplit('/').next().unwrap().parse().unwrap();
+    // Police: Saturday only; community: both → Saturday suits both sides.
+    for (p, tue) in [(&b.police[0], "no"), (&b.chair, "no"), (&b.community[0], "yes")] {
+        let r = app.post_form(&p.c, &poll, &format!("{poll}/vote"), &[("avail_0", tue), ("avail_1", "yes")]).await;
+        assert_eq!(r.status(), 303);
+    }
+    assert_eq!(app.post_form(&b.chair.c, &poll, &format!("{poll}/close"), &[]).await.status(), 303);
+    let new = format!("/partnerships/{slug}/meetings/new?from_decision={poll_id}");
+    let (_, html) = page(&b.chair.c, app.url(&poll)).await;
+    assert!(html.contains(&new), "the closed poll offers to schedule the meeting");
+
+    // The form is filled in from the winning option (90 minutes), and the meeting remembers the poll.
+    let (status, html) = page(&b.chair.c, app.url(&new)).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("value=\"2030-02-09T10:00\""), "start from the winning option");
+    assert!(html.contains("value=\"11:30\""), "90 minutes by default");
+    assert!(html.contains("value=\"When shall we meet?\""));
+    assert!(html.contains(&format!("name=\"from_decision\" value=\"{poll_id}\"")));
+    let poll_str = poll_id.to_string();
+    let mut fields = meeting_fields("When shall we meet?", "2030-02-09T10:00", "11:30");
+    fields.push(("from_decision", &poll_str));
+    let (_, id) = schedule(&app, &b, &fields).await;
+    let m = commonbeat_store::repo::meetings::by_id(&app.db, app.jid, id).await.unwrap();
+    assert_eq!(m.from_decision_id, Some(poll_id));
+    // Another partnership's poll cannot be used.
+    let foreign = format!("/partnerships/{}/meetings/new?from_decision={poll_id}", other.slug);
+    assert_eq!(page(&other.chair.c, app.url(&foreign)).await.0, 404);
+    let mut fields = meeting_fields("Borrowed poll", "2030-02-09T10:00", "11:30");
+    fields.push(("from_decision", &poll_str));
+    let (_, id) = schedule(&app, &other, &fields).await;
+    let m = commonbeat_store::repo::meetings::by_id(&app.db, app.jid, id).await.unwrap();
+    assert_eq!(m.from_decision_id, None, "a poll of another partnership is not linked");
+}
+
+#[tokio::test]
+async fn api_attendance_refused_for_a_non_member_records_nobody() {
+    let app = TestApp::spawn().await;
+    let b = beat(&app, "atom", "Atomic Partnership", 0, 1).await;
+    let slug = b.slug.clone();
+    let member = &b.community[0];
+    let outsider = person(&app, "atom-outsider@example.org", Role::Community).await;
+    let (_, starts, ends) = running_now();
+    let (path, id) = schedule(&app, &b, &meeting_fields("Atomic meeting", &starts, &ends)).await;
+    let csrf = app.csrf(&b.chair.c, &path).await;
+    let r = b
+        .chair
+        .c
+        .post(app.url(&format!("/api/v1/partnerships/{slug}/meetings/{id}/attendance")))
+        .header("x-csrf-token", &csrf)
+        .json(&json!({"present": [member.id, outsider.id], "walk_ins_community": 3}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422, "the outsider is not a member");
+    let m = get_json(&reqwest::Client::new(), app.url(&format!("/api/v1/partnerships/{slug}/meetings/{id}"))).await;
+    assert_eq!(m["status"], "scheduled", "the refused request did not mark the meeting held");
+    assert_eq!(
+        m["attendance_community"], 0,
+        "a refused (422) request must not have signed in the members listed before the bad id"
+    );
 }

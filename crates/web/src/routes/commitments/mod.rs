@@ -454,7 +454,7 @@ pub async fn report(
     if body.chars().count() > 4000 || (body.is_empty() && f.status.is_empty()) {
         return Ok(Err(t.t("commitment-error-note")));
     }
-    if !evidence.is_empty() && !(evidence.starts_with("https://") || evidence.starts_with("http://")) {
+    if !crate::routes::optional_link_ok(evidence) {
         return Ok(Err(t.t("meeting-error-link-bad")));
     }
     let from: CommitmentStatus = c.status.parse().unwrap_or(CommitmentStatus::Open);

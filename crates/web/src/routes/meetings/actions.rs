@@ -223,6 +223,9 @@ pub(super) async fn rsvp(
     if !a.is_member() {
         return Err(AppError::Forbidden);
     }
+    if m.status != "scheduled" {
+        return page(&state, &ctx, &a, m, Some(ctx.tr().t("meeting-error-rsvp-closed")), None).await;
+    }
     if !["yes", "maybe", "no"].contains(&f.response.as_str()) {
         return Err(AppError::invalid("response", "yes, maybe or no"));
     }
@@ -270,7 +273,7 @@ pub(super) async fn attendance(
         return page(&state, &ctx, &a, m, Some(ctx.tr().t("meeting-error-walk-ins")), None).await;
     };
     let recording = field("recording_url");
-    if !recording.is_empty() && !(recording.starts_with("https://") || recording.starts_with("http://")) {
+    if !crate::routes::optional_link_ok(&recording) {
         return page(&state, &ctx, &a, m, Some(ctx.tr().t("meeting-error-link-bad")), None).await;
     }
     if m.status == "cancelled" || m.starts_at > commonbeat_store::now() + 3600 {
@@ -283,13 +286,16 @@ pub(super) async fn attendance(
             added += 1;
         }
     }
+    // The form lists every active member, so an unticked one was not there (a mistaken sign-in is corrected).
+    let absent: Vec<i64> = active.iter().map(|x| x.user.id).filter(|id| !present.contains(id)).collect();
+    let removed = meetings::remove_attendance(&state.db, m.id, &absent).await?;
     let m = meetings::record_held(&state.db, m, (wp, wc), &recording).await?;
     ctx.audit(
         &state,
         "meeting.attendance",
         &format!("meeting:{}", m.id),
         "success",
-        json!({"members_added": added, "walk_ins_police": wp, "walk_ins_community": wc}),
+        json!({"members_added": added, "members_removed": removed, "walk_ins_police": wp, "walk_ins_community": wc}),
     )
     .await?;
     page(&state, &ctx, &a, m, None, Some(ctx.tr().t("meeting-attendance-saved"))).await

@@ -182,10 +182,15 @@ pub async fn api_attendance(
         return Err(AppError::invalid("meeting", ctx.tr().t("meeting-error-not-yet")));
     }
     let active = members::list(&state.db, ctx.jid(), a.partnership.id, Some(members::ACTIVE)).await?;
+    // Every id is checked before anything is written: a refused request records nobody.
+    let mut present = Vec::new();
     for id in &f.present {
         let Some(x) = active.iter().find(|x| x.user.id == *id) else {
             return Err(AppError::invalid("present", format!("user {id} is not an active member")));
         };
+        present.push(x);
+    }
+    for x in present {
         meetings::sign_in(&state.db, &m, x.user.id, &x.membership.side).await?;
     }
     let m =

@@ -287,7 +287,7 @@ pub(crate) async fn show_page(
             kind_id: d.kind.clone(),
         })
         .collect();
-    let talk = crate::routes::announcements::summary(state, ctx, &a).await?;
+    let talk = crate::routes::announcements::summary(state, ctx, a).await?;
     let page = ShowPage {
         decisions,
         talk,
