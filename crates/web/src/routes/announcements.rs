@@ -1,6 +1,7 @@
 //! Announcements of a partnership (co-chairs post; members are notified by their preference), and the summary
 //! of meetings, promises and news shown on the partnership page.
 
+use super::commitments::{self as commitments_routes, kept_rate, visible_to};
 use super::guarded;
 use super::partnerships::access::Access;
 use crate::AppState;
@@ -13,7 +14,6 @@ use axum::extract::{Form, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use commonbeat_domain::Side;
-use commonbeat_domain::commitment::promises_kept;
 use commonbeat_store::repo::{commitments, meetings};
 use serde::Deserialize;
 use serde_json::json;
@@ -44,12 +44,9 @@ pub async fn summary(state: &AppState, ctx: &Ctx, a: &Access) -> AppResult<Summa
         .find(|m| m.status == "scheduled")
         .map(|m| (m.id, m.title, crate::timefmt::format_datetime(m.starts_at, tz, ctx.locale)));
     let all = commitments::for_partnership(&state.db, ctx.jid(), a.partnership.id).await?;
-    let facts: Vec<_> =
-        all.iter().filter(|c| c.is_public || a.sees_members()).filter_map(crate::routes::commitments::facts).collect();
-    let today = crate::routes::commitments::today(tz);
-    let end = today.yesterday().unwrap_or(today);
-    let window = crate::routes::commitments::WINDOW_DAYS;
-    let pct = |side| promises_kept(&facts, Some(side), end, window).rate.map(|r| format!("{:.0} %", r * 100.0));
+    let facts: Vec<_> = all.iter().filter(|c| visible_to(a, c)).filter_map(commitments_routes::facts).collect();
+    let today = commitments_routes::today(tz);
+    let pct = |side| kept_rate(&facts, Some(side), today).rate.map(|r| format!("{:.0} %", r * 100.0));
     let rate = match (pct(Side::Police), pct(Side::Community)) {
         (None, None) => String::new(),
         (p, c) => t.t2(

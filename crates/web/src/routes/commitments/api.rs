@@ -1,6 +1,6 @@
 //! Commitments in the JSON API: list (with the promises-kept rate per side), record, report progress.
 
-use super::{CommitmentForm, ProgressForm, WINDOW_DAYS, facts, load, record, report, today};
+use super::{CommitmentForm, ProgressForm, WINDOW_DAYS, facts, kept_rate, load, record, report, today, visible_to};
 use crate::AppState;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
@@ -9,7 +9,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use commonbeat_domain::Side;
-use commonbeat_domain::commitment::{KeptRate, Outcome, promises_kept};
+use commonbeat_domain::commitment::{KeptRate, Outcome};
 use commonbeat_store::entities::commitment;
 use commonbeat_store::repo::commitments;
 use serde::Serialize;
@@ -116,16 +116,15 @@ pub async fn api_list(
 ) -> AppResult<Json<CommitmentsOut>> {
     let a = Access::load(&state, &ctx, &slug).await?;
     let all = commitments::for_partnership(&state.db, ctx.jid(), a.partnership.id).await?;
-    let visible: Vec<&commitment::Model> = all.iter().filter(|c| c.is_public || a.sees_members()).collect();
+    let visible: Vec<&commitment::Model> = all.iter().filter(|c| visible_to(&a, c)).collect();
     let today = today(&ctx.jurisdiction.time_zone);
-    let end = today.yesterday().unwrap_or(today);
     let f: Vec<_> = visible.iter().filter_map(|c| facts(c)).collect();
     Ok(Json(CommitmentsOut {
         window_days: WINDOW_DAYS,
         rates: vec![
-            rate("police", promises_kept(&f, Some(Side::Police), end, WINDOW_DAYS)),
-            rate("community", promises_kept(&f, Some(Side::Community), end, WINDOW_DAYS)),
-            rate("all", promises_kept(&f, None, end, WINDOW_DAYS)),
+            rate("police", kept_rate(&f, Some(Side::Police), today)),
+            rate("community", kept_rate(&f, Some(Side::Community), today)),
+            rate("all", kept_rate(&f, None, today)),
         ],
         commitments: visible.iter().map(|c| out(c, today)).collect(),
     }))

@@ -63,11 +63,22 @@ pub fn facts(c: &commitment::Model) -> Option<CommitmentFacts> {
     })
 }
 
+/// Whether the caller may see a commitment: public ones to everyone, private ones to members and managers.
+pub fn visible_to(a: &Access, c: &commitment::Model) -> bool {
+    c.is_public || a.sees_members()
+}
+
+/// The promises-kept rate of one side (or everyone) as of `today`. The window ends yesterday: a promise due
+/// today can still be kept today.
+pub fn kept_rate(facts: &[CommitmentFacts], side: Option<Side>, today: Date) -> KeptRate {
+    promises_kept(facts, side, today.yesterday().unwrap_or(today), WINDOW_DAYS)
+}
+
 /// Loads a commitment of the partnership; private ones only for members and managers.
 async fn load(state: &AppState, ctx: &Ctx, slug: &str, id: i64) -> AppResult<(Access, commitment::Model)> {
     let a = Access::load(state, ctx, slug).await?;
     let c = commitments::by_id(&state.db, ctx.jid(), id).await?;
-    if c.partnership_id != a.partnership.id || (!c.is_public && !a.sees_members()) {
+    if c.partnership_id != a.partnership.id || !visible_to(&a, &c) {
         return Err(AppError::NotFound);
     }
     Ok((a, c))
@@ -193,15 +204,13 @@ async fn list_page(
 ) -> AppResult<Response> {
     let t = ctx.tr();
     let all = commitments::for_partnership(&state.db, ctx.jid(), a.partnership.id).await?;
-    let visible: Vec<&commitment::Model> = all.iter().filter(|c| c.is_public || a.sees_members()).collect();
+    let visible: Vec<&commitment::Model> = all.iter().filter(|c| visible_to(a, c)).collect();
     let today = today(&ctx.jurisdiction.time_zone);
-    // The rate counts what was due up to yesterday: a promise due today can still be kept today.
-    let window_end = today.yesterday().unwrap_or(today);
     let facts: Vec<CommitmentFacts> = visible.iter().filter_map(|c| facts(c)).collect();
     let rates = vec![
-        rate_view(&t, t.t("side-police"), &promises_kept(&facts, Some(Side::Police), window_end, WINDOW_DAYS)),
-        rate_view(&t, t.t("side-community"), &promises_kept(&facts, Some(Side::Community), window_end, WINDOW_DAYS)),
-        rate_view(&t, t.t("commitment-rate-all"), &promises_kept(&facts, None, window_end, WINDOW_DAYS)),
+        rate_view(&t, t.t("side-police"), &kept_rate(&facts, Some(Side::Police), today)),
+        rate_view(&t, t.t("side-community"), &kept_rate(&facts, Some(Side::Community), today)),
+        rate_view(&t, t.t("commitment-rate-all"), &kept_rate(&facts, None, today)),
     ];
     let active = members::list(&state.db, ctx.jid(), a.partnership.id, Some(members::ACTIVE)).await?;
     let names: Vec<(i64, String)> = active.iter().map(|m| (m.user.id, m.user.name.clone())).collect();

@@ -351,7 +351,10 @@ pub(super) async fn approve(
     if let Some(e) = errors.first() {
         return page(&state, &ctx, &a, m, Some(super::action_problem(&t, e)), None).await;
     }
-    let side = a.membership.as_ref().map(|x| x.side.clone()).unwrap_or_else(|| u.role_side());
+    // A leader's side is their membership's; an administrator without one sits on the police side.
+    let side = a.membership.as_ref().map(|x| x.side.clone()).unwrap_or_else(|| {
+        u.role.parse::<commonbeat_domain::Role>().map(|r| r.side().as_str()).unwrap_or("community").to_string()
+    });
     let approved = meetings::approve_minutes(&state.db, &m, u.id, &side).await?;
     let seated: std::collections::BTreeSet<String> = leadership::current(&state.db, ctx.jid(), a.partnership.id)
         .await?
@@ -443,14 +446,4 @@ pub(super) async fn save_template(
     )
     .await?;
     Ok(Redirect::to(&format!("/partnerships/{slug}/meetings/new")).into_response())
-}
-
-trait RoleSide {
-    fn role_side(&self) -> String;
-}
-
-impl RoleSide for commonbeat_store::entities::user::Model {
-    fn role_side(&self) -> String {
-        self.role.parse::<commonbeat_domain::Role>().map(|r| r.side().as_str()).unwrap_or("community").to_string()
-    }
 }

@@ -107,14 +107,12 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>)
     let tz = ctx.jurisdiction.time_zone.clone();
     let mut trend_input = Vec::new();
     let (mut upcoming, mut past) = (Vec::new(), Vec::new());
-    let max_total = ms
+    let counts: Vec<_> = ms
         .iter()
-        .map(|m| service::count_of(m, signed.iter().filter(|s| s.meeting_id == m.id).map(|s| s.side.as_str())).total())
-        .max()
-        .unwrap_or(1)
-        .max(1);
-    for m in &ms {
-        let c = service::count_of(m, signed.iter().filter(|s| s.meeting_id == m.id).map(|s| s.side.as_str()));
+        .map(|m| service::count_of(m, signed.iter().filter(|s| s.meeting_id == m.id).map(|s| s.side.as_str())))
+        .collect();
+    let max_total = counts.iter().map(|c| c.total()).max().unwrap_or(1).max(1);
+    for (m, &c) in ms.iter().zip(&counts) {
         let police = c.by_side(commonbeat_domain::Side::Police);
         let community = c.by_side(commonbeat_domain::Side::Community);
         if m.status == "held"
@@ -249,7 +247,7 @@ pub(crate) async fn page(
     let commitments = commitments::for_meeting(&state.db, ctx.jid(), m.id)
         .await?
         .into_iter()
-        .filter(|c| c.is_public || a.sees_members())
+        .filter(|c| crate::routes::commitments::visible_to(a, c))
         .map(|c| CommitmentLink {
             id: c.id,
             title: c.title,
