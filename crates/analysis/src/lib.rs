@@ -4,5 +4,16 @@
 //! modules (time series, Gi*, KDE, Knox, WDQ/WDD, raking) follow the definitions in the project's METHODS.md.
 #![forbid(unsafe_code)]
 
+pub mod assessment;
+pub mod etest;
+pub mod grid;
+pub mod hotspot;
+pub mod kde;
+pub mod moran;
+pub mod near_repeat;
+pub mod normal;
+pub mod places;
+pub mod projection;
 pub mod representation;
 pub mod suppression;
+pub mod trend;

@@ -60,7 +60,7 @@ pub enum Command {
     /// Audit log tools.
     #[command(subcommand)]
     Audit(AuditCommand),
-    /// Import data: area outlines (GeoJSON) and census demographics (CSV). Each file imports completely or not at all.
+    /// Import data: area outlines (GeoJSON), census demographics (CSV) and crime incidents (CSV). Nothing is half-applied.
     #[command(subcommand)]
     Import(ImportCommand),
 }
@@ -85,6 +85,22 @@ pub enum ImportCommand {
     Demographics {
         /// The CSV file.
         file: PathBuf,
+    },
+    /// Crime incidents from a CSV export (see docs/IMPORT-INCIDENTS.md). Re-importing updates incidents by their
+    /// source id; invalid rows go to a reject report; the valid rows commit together or not at all.
+    Incidents {
+        /// The CSV file.
+        file: PathBuf,
+        /// The column layout: Chicago "Crimes – 2001 to Present", LAPD "Crime Data from 2020 to Present", NYPD
+        /// "Complaint Data Historic", or generic (needs --mapping).
+        #[arg(long, value_parser = ["chicago", "lapd", "nypd", "generic"])]
+        profile: String,
+        /// A TOML mapping file describing the columns (required for generic, optional override otherwise).
+        #[arg(long)]
+        mapping: Option<PathBuf>,
+        /// Where to write the reject report (CSV: row, field, reason) [default: FILE.rejects.csv]
+        #[arg(long)]
+        rejects: Option<PathBuf>,
     },
 }
 

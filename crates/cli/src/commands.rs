@@ -170,7 +170,7 @@ pub fn web_config(s: &ServeArgs) -> anyhow::Result<WebConfig> {
 /// Binds and serves until Ctrl-C or SIGTERM.
 pub async fn serve_with(db: Db, config: WebConfig, bind: &str) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
-    let state = AppState { db, config: Arc::new(config) };
+    let state = AppState::new(db, config);
     commonbeat_web::serve(listener, state, shutdown_signal()).await?;
     Ok(())
 }
@@ -244,12 +244,12 @@ async fn user(g: &Global, cmd: UserCommand) -> anyhow::Result<ExitCode> {
             .await?;
             say(g, &format!("created {} account {} (id {})", u.role, u.email, u.id));
             if !has_pw {
-                let state = AppState {
-                    db: db.clone(),
-                    config: Arc::new(WebConfig::local(
+                let state = AppState::new(
+                    db.clone(),
+                    WebConfig::local(
                         &std::env::var("COMMONBEAT_PUBLIC_URL").unwrap_or_else(|_| "http://127.0.0.1:8080".into()),
-                    )),
-                };
+                    ),
+                );
                 let link = commonbeat_web::routes::invites::send_invitation(&state, &j, &u, Locale::En)
                     .await
                     .map_err(|e| anyhow!("{e}"))?;

@@ -47,6 +47,9 @@ pub async fn run(g: &Global, cmd: ImportCommand) -> anyhow::Result<ExitCode> {
                 serde_json::json!({"file": file.display().to_string(), "kind": kind, "created": created, "updated": updated}),
             )
         }
+        ImportCommand::Incidents { file, profile, mapping, rejects } => {
+            return crate::import_incidents::run(g, &db, &j, file, profile, mapping, rejects).await;
+        }
         ImportCommand::Demographics { file } => {
             let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let rows = match census::parse_demographics_csv(&text) {

@@ -5,6 +5,7 @@ mod cli;
 mod commands;
 mod demo;
 mod import;
+mod import_incidents;
 
 use clap::Parser;
 

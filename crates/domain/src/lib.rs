@@ -12,6 +12,7 @@ pub mod commitment;
 pub mod decision;
 pub mod geo;
 pub mod ical;
+pub mod incident;
 pub mod locale;
 pub mod meeting;
 pub mod minutes;

@@ -115,7 +115,7 @@ async fn run_backend(label: &str, rows: &mut Vec<(String, String)>) {
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = format!("http://{}", listener.local_addr().unwrap());
-    let state = AppState { db: db.clone(), config: Arc::new(WebConfig::local(&addr)) };
+    let state = AppState::new(db.clone(), WebConfig::local(&addr));
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(commonbeat_web::serve(listener, state, async move {
         let _ = rx.await;

@@ -17,6 +17,15 @@ pub struct AppState {
     pub db: Db,
     /// Configuration.
     pub config: Arc<WebConfig>,
+    /// Incidents in memory for the analyses.
+    pub crime: Arc<crate::crime::CrimeCache>,
+}
+
+impl AppState {
+    /// State over a database with a configuration and an empty crime cache.
+    pub fn new(db: Db, config: WebConfig) -> AppState {
+        AppState { db, config: Arc::new(config), crime: Arc::default() }
+    }
 }
 
 /// The full router with every layer.
@@ -34,7 +43,7 @@ pub fn build_router(state: AppState) -> Router {
         // A bug that panics answers 500 instead of dropping the connection.
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(middleware::body_limit))
         .with_state(state)
 }
 

@@ -8,6 +8,7 @@ pub mod assets;
 pub mod auth;
 pub mod config;
 pub mod context;
+pub mod crime;
 pub mod error;
 pub mod i18n;
 pub mod jobs;

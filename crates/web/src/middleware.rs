@@ -22,6 +22,23 @@ pub const CSRF_COOKIE: &str = "cb_csrf";
 pub const LANG_COOKIE: &str = "cb_lang";
 /// Largest request body accepted (2 MiB); uploads get their own limits.
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+/// Largest upload accepted on [`UPLOAD_PATHS`] (incident files).
+pub const UPLOAD_LIMIT: usize = 512 * 1024 * 1024;
+/// Paths that accept large uploads.
+pub const UPLOAD_PATHS: &[&str] = &["/crime/imports"];
+
+/// Limits every request body: [`BODY_LIMIT`], or [`UPLOAD_LIMIT`] on the upload paths. A body over the limit is
+/// refused with 413 before it is read (declared length) or as soon as it passes the limit (streamed).
+pub async fn body_limit(req: Request, next: Next) -> Response {
+    let limit = if UPLOAD_PATHS.contains(&req.uri().path()) { UPLOAD_LIMIT } else { BODY_LIMIT };
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response();
+    }
+    let (parts, body) = req.into_parts();
+    next.run(Request::from_parts(parts, Body::new(http_body_util::Limited::new(body, limit)))).await
+}
 
 /// The `Content-Security-Policy`: no inline script or style, nothing from other origins, no framing.
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; \
@@ -208,6 +225,24 @@ pub async fn csrf_guard(req: Request, next: Next) -> Response {
     }
     if let Some(h) = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
         return if constant_eq(h, &ctx.csrf) { checked(next.run(req).await) } else { AppError::Csrf.into_response() };
+    }
+    // File uploads are multipart and too large to buffer for a form field: their form carries the token in the
+    // action URL instead (same session-bound token; the page is same-origin and sends no Referer elsewhere).
+    let is_multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if is_multipart && UPLOAD_PATHS.contains(&req.uri().path()) {
+        let token = req
+            .uri()
+            .query()
+            .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf_token").map(|(_, v)| v));
+        return match token {
+            Some(t) if constant_eq(&t, &ctx.csrf) => checked(next.run(req).await),
+            _ => AppError::Csrf.into_response(),
+        };
     }
     let is_form = req
         .headers()

@@ -7,6 +7,7 @@ mod m0001_foundation;
 mod m0002_partnerships;
 mod m0003_decisions;
 mod m0004_meetings;
+mod m0005_incidents;
 mod schema;
 
 /// Every table the application owns, parents before children. Backup and restore walk this list; a test checks
@@ -49,6 +50,8 @@ pub const TABLES: &[&str] = &[
     "notification_prefs",
     "user_keys",
     "digest_items",
+    "incident_imports",
+    "incidents",
 ];
 
 /// The migrator.
@@ -62,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_partnerships::Migration),
             Box::new(m0003_decisions::Migration),
             Box::new(m0004_meetings::Migration),
+            Box::new(m0005_incidents::Migration),
         ]
     }
 }

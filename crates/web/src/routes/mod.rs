@@ -8,6 +8,7 @@ pub mod api;
 pub mod areas;
 pub mod auth;
 pub mod commitments;
+pub mod crime;
 pub mod decisions;
 pub mod health;
 pub mod invites;
@@ -53,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .merge(commitments::router())
         .merge(notifications::router())
         .merge(announcements::router())
+        .merge(crime::router())
 }
 
 /// A local path to go to after sign-in: only same-site absolute paths are accepted (no open redirects).

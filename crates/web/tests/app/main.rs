@@ -8,6 +8,7 @@ mod admin;
 mod api;
 mod auth;
 mod common_ground;
+mod crime;
 mod decisions;
 mod email;
 mod isolation;

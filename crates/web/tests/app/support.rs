@@ -113,7 +113,7 @@ impl TestApp {
         let mut config = WebConfig::local(&addr);
         config.job_poll_ms = 50;
         f(&mut config);
-        let state = AppState { db: db.clone(), config: Arc::new(config) };
+        let state = AppState::new(db.clone(), config);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(commonbeat_web::serve(listener, state.clone(), async move {
             let _ = rx.await;

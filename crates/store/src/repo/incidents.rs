@@ -1,0 +1,384 @@
+//! Crime incidents: transactional bulk import keyed by the source's id, import records with their reject
+//! reports, a streaming read for the analysis cache, and single-incident reads (audited by the caller).
+//!
+//! An import writes every accepted row and its own `incident_imports` row in **one transaction**, so a killed
+//! process leaves nothing behind (the import row written at the start is then marked interrupted on the next
+//! start, see [`mark_interrupted`]). Rows are upserted in multi-row `INSERT … ON CONFLICT … DO UPDATE`
+//! statements, identical on SQLite and PostgreSQL.
+
+use crate::entities::{incident, incident_import};
+use crate::error::{StoreError, StoreResult};
+use crate::{Db, now};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, StreamTrait, TransactionTrait, Value,
+};
+use std::collections::HashMap;
+
+/// An import that has started and not finished.
+pub const STATUS_RUNNING: &str = "running";
+/// An import whose rows were committed.
+pub const STATUS_DONE: &str = "done";
+/// An import that failed; nothing of it was written.
+pub const STATUS_FAILED: &str = "failed";
+
+/// Rows per `INSERT` statement (14 parameters each, under both backends' parameter limits).
+pub const BATCH_ROWS: usize = 1000;
+
+/// One incident to write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewIncident {
+    /// The source system's id (unique per jurisdiction).
+    pub source_id: String,
+    /// When it happened (unix seconds).
+    pub occurred_at: i64,
+    /// Offence code as the source gives it.
+    pub offence_code: String,
+    /// Offence description.
+    pub offence: String,
+    /// Category key (violent, property, …).
+    pub category: String,
+    /// Sensitivity key (sex_offence, domestic, juvenile, human_trafficking) or none.
+    pub sensitive: Option<String>,
+    /// Longitude (WGS84), when known.
+    pub lon: Option<f64>,
+    /// Latitude (WGS84), when known.
+    pub lat: Option<f64>,
+    /// Block or address as published by the source (already block-level in the common exports).
+    pub block: Option<String>,
+    /// Location type (street, residence, …).
+    pub location_type: Option<String>,
+    /// Whether an arrest was made.
+    pub arrest: bool,
+}
+
+/// Records that an import has started (in its own short transaction) and returns its id.
+pub async fn start_import(
+    db: &Db,
+    jurisdiction_id: i64,
+    profile: &str,
+    file_name: &str,
+    started_by: Option<i64>,
+) -> StoreResult<i64> {
+    let m = incident_import::ActiveModel {
+        jurisdiction_id: Set(jurisdiction_id),
+        profile: Set(profile.into()),
+        file_name: Set(file_name.into()),
+        status: Set(STATUS_RUNNING.into()),
+        rows_read: Set(0),
+        accepted: Set(0),
+        created: Set(0),
+        updated: Set(0),
+        rejected: Set(0),
+        rejects_by_reason: Set("{}".into()),
+        rejects_sample: Set("[]".into()),
+        error: Set(String::new()),
+        started_by: Set(started_by),
+        started_at: Set(now()),
+        finished_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&db.conn)
+    .await?;
+    Ok(m.id)
+}
+
+/// What an import found, written with its rows.
+#[derive(Debug, Clone, Default)]
+pub struct ImportSummary {
+    /// Data rows read.
+    pub rows_read: i64,
+    /// Rows rejected.
+    pub rejected: i64,
+    /// Rejects counted by reason key (JSON object).
+    pub rejects_by_reason: String,
+    /// The first rejects (JSON array of `{row, field, reason}`).
+    pub rejects_sample: String,
+}
+
+/// Counts of what a finished import changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ImportCounts {
+    /// Rows accepted (distinct source ids).
+    pub accepted: i64,
+    /// Incidents that did not exist before.
+    pub created: i64,
+    /// Incidents that existed and were updated.
+    pub updated: i64,
+}
+
+/// Writes an import's rows inside one transaction; nothing is visible until [`IncidentWriter::finish`].
+pub struct IncidentWriter {
+    txn: DatabaseTransaction,
+    backend: sea_orm::DbBackend,
+    jurisdiction_id: i64,
+    import_id: i64,
+    before: i64,
+    accepted: i64,
+    full_sql: String,
+}
+
+impl IncidentWriter {
+    /// Opens the transaction for import `import_id`.
+    pub async fn begin(db: &Db, jurisdiction_id: i64, import_id: i64) -> StoreResult<IncidentWriter> {
+        let txn = db.begin_write().await?;
+        let before = count_in(&txn, db.db_backend(), jurisdiction_id).await?;
+        Ok(IncidentWriter {
+            txn,
+            backend: db.db_backend(),
+            jurisdiction_id,
+            import_id,
+            before,
+            accepted: 0,
+            full_sql: upsert_sql(BATCH_ROWS),
+        })
+    }
+
+    /// Writes a batch (any size; split into statements of [`BATCH_ROWS`]). A source id repeated within a batch
+    /// keeps its last row, as a re-import would.
+    pub async fn write(&mut self, batch: &[NewIncident]) -> StoreResult<()> {
+        let t = now();
+        for chunk in batch.chunks(BATCH_ROWS) {
+            let rows = last_per_source_id(chunk);
+            let mut values: Vec<Value> = Vec::with_capacity(rows.len() * 14);
+            for r in &rows {
+                values.extend([
+                    self.jurisdiction_id.into(),
+                    r.source_id.clone().into(),
+                    r.occurred_at.into(),
+                    r.offence_code.clone().into(),
+                    r.offence.clone().into(),
+                    r.category.clone().into(),
+                    r.sensitive.clone().into(),
+                    r.lon.into(),
+                    r.lat.into(),
+                    r.block.clone().into(),
+                    r.location_type.clone().into(),
+                    r.arrest.into(),
+                    Some(self.import_id).into(),
+                    t.into(),
+                ]);
+            }
+            let sql = if rows.len() == BATCH_ROWS { self.full_sql.clone() } else { upsert_sql(rows.len()) };
+            self.txn.execute_raw(sea_orm::Statement::from_sql_and_values(self.backend, sql, values)).await?;
+            self.accepted += rows.len() as i64;
+        }
+        Ok(())
+    }
+
+    /// Records the summary on the import row and commits everything at once.
+    pub async fn finish(self, summary: ImportSummary) -> StoreResult<ImportCounts> {
+        let after = count_in(&self.txn, self.backend, self.jurisdiction_id).await?;
+        let created = after - self.before;
+        let counts = ImportCounts { accepted: self.accepted, created, updated: (self.accepted - created).max(0) };
+        let m = incident_import::Entity::find_by_id(self.import_id)
+            .filter(incident_import::Column::JurisdictionId.eq(self.jurisdiction_id))
+            .one(&self.txn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let mut am: incident_import::ActiveModel = m.into();
+        am.status = Set(STATUS_DONE.into());
+        am.rows_read = Set(summary.rows_read);
+        am.accepted = Set(counts.accepted);
+        am.created = Set(counts.created);
+        am.updated = Set(counts.updated);
+        am.rejected = Set(summary.rejected);
+        am.rejects_by_reason = Set(summary.rejects_by_reason);
+        am.rejects_sample = Set(summary.rejects_sample);
+        am.finished_at = Set(Some(now()));
+        am.update(&self.txn).await?;
+        self.txn.commit().await?;
+        Ok(counts)
+    }
+
+    /// Abandons the import: rolls the rows back and marks the import failed with `error`.
+    pub async fn abort(self, db: &Db, error: &str, summary: ImportSummary) -> StoreResult<()> {
+        self.txn.rollback().await?;
+        fail_import(db, self.jurisdiction_id, self.import_id, error, summary).await
+    }
+}
+
+/// Marks an import failed (nothing of it was written).
+pub async fn fail_import(
+    db: &Db,
+    jurisdiction_id: i64,
+    import_id: i64,
+    error: &str,
+    summary: ImportSummary,
+) -> StoreResult<()> {
+    let m = import_by_id(db, jurisdiction_id, import_id).await?;
+    let mut am: incident_import::ActiveModel = m.into();
+    am.status = Set(STATUS_FAILED.into());
+    am.error = Set(error.chars().take(2000).collect());
+    am.rows_read = Set(summary.rows_read);
+    am.rejected = Set(summary.rejected);
+    if !summary.rejects_by_reason.is_empty() {
+        am.rejects_by_reason = Set(summary.rejects_by_reason);
+        am.rejects_sample = Set(summary.rejects_sample);
+    }
+    am.finished_at = Set(Some(now()));
+    am.update(&db.conn).await?;
+    Ok(())
+}
+
+/// Marks imports left `running` by a process that died as failed; their rows were never committed.
+pub async fn mark_interrupted(db: &Db) -> StoreResult<u64> {
+    let r = incident_import::Entity::update_many()
+        .col_expr(incident_import::Column::Status, sea_orm::sea_query::Expr::value(STATUS_FAILED))
+        .col_expr(
+            incident_import::Column::Error,
+            sea_orm::sea_query::Expr::value("interrupted before it finished; nothing was written"),
+        )
+        .col_expr(incident_import::Column::FinishedAt, sea_orm::sea_query::Expr::value(now()))
+        .filter(incident_import::Column::Status.eq(STATUS_RUNNING))
+        .exec(&db.conn)
+        .await?;
+    Ok(r.rows_affected)
+}
+
+fn last_per_source_id(chunk: &[NewIncident]) -> Vec<&NewIncident> {
+    let mut index: HashMap<&str, usize> = HashMap::with_capacity(chunk.len());
+    let mut out: Vec<&NewIncident> = Vec::with_capacity(chunk.len());
+    for r in chunk {
+        match index.get(r.source_id.as_str()) {
+            Some(&i) => out[i] = r,
+            None => {
+                index.insert(&r.source_id, out.len());
+                out.push(r);
+            }
+        }
+    }
+    out
+}
+
+fn upsert_sql(rows: usize) -> String {
+    let mut sql = String::with_capacity(200 + rows * 80);
+    sql.push_str(
+        "INSERT INTO incidents (jurisdiction_id, source_id, occurred_at, offence_code, offence, category, sensitive, \
+         lon, lat, block, location_type, arrest, import_id, updated_at) VALUES ",
+    );
+    let mut n = 1;
+    for r in 0..rows {
+        if r > 0 {
+            sql.push(',');
+        }
+        sql.push('(');
+        for c in 0..14 {
+            if c > 0 {
+                sql.push(',');
+            }
+            sql.push('$');
+            sql.push_str(&n.to_string());
+            n += 1;
+        }
+        sql.push(')');
+    }
+    sql.push_str(
+        " ON CONFLICT (jurisdiction_id, source_id) DO UPDATE SET occurred_at = excluded.occurred_at, \
+         offence_code = excluded.offence_code, offence = excluded.offence, category = excluded.category, \
+         sensitive = excluded.sensitive, lon = excluded.lon, lat = excluded.lat, block = excluded.block, \
+         location_type = excluded.location_type, arrest = excluded.arrest, import_id = excluded.import_id, \
+         updated_at = excluded.updated_at",
+    );
+    sql
+}
+
+async fn count_in<C: ConnectionTrait>(c: &C, backend: sea_orm::DbBackend, jurisdiction_id: i64) -> StoreResult<i64> {
+    let row = c
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            "SELECT COUNT(*) AS n FROM incidents WHERE jurisdiction_id = $1",
+            [jurisdiction_id.into()],
+        ))
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(row.try_get::<i64>("", "n")?)
+}
+
+/// Number of incidents of the jurisdiction.
+pub async fn count(db: &Db, jurisdiction_id: i64) -> StoreResult<i64> {
+    count_in(&db.conn, db.db_backend(), jurisdiction_id).await
+}
+
+/// One import of this jurisdiction.
+pub async fn import_by_id(db: &Db, jurisdiction_id: i64, id: i64) -> StoreResult<incident_import::Model> {
+    incident_import::Entity::find_by_id(id)
+        .filter(incident_import::Column::JurisdictionId.eq(jurisdiction_id))
+        .one(&db.conn)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+/// The latest imports, newest first.
+pub async fn recent_imports(db: &Db, jurisdiction_id: i64, limit: u64) -> StoreResult<Vec<incident_import::Model>> {
+    Ok(incident_import::Entity::find()
+        .filter(incident_import::Column::JurisdictionId.eq(jurisdiction_id))
+        .order_by_desc(incident_import::Column::Id)
+        .limit(limit)
+        .all(&db.conn)
+        .await?)
+}
+
+/// One incident of this jurisdiction, with every detail. Callers audit the read.
+pub async fn by_id(db: &Db, jurisdiction_id: i64, id: i64) -> StoreResult<incident::Model> {
+    incident::Entity::find_by_id(id)
+        .filter(incident::Column::JurisdictionId.eq(jurisdiction_id))
+        .one(&db.conn)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+/// The columns the analysis cache keeps, for one incident.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncidentRow {
+    /// Database id.
+    pub id: i64,
+    /// Unix seconds.
+    pub occurred_at: i64,
+    /// Category key.
+    pub category: String,
+    /// Sensitivity key, if any.
+    pub sensitive: Option<String>,
+    /// Longitude.
+    pub lon: Option<f64>,
+    /// Latitude.
+    pub lat: Option<f64>,
+    /// Block.
+    pub block: Option<String>,
+    /// Location type.
+    pub location_type: Option<String>,
+    /// Arrest made.
+    pub arrest: bool,
+}
+
+/// Streams every incident of the jurisdiction in time order to `f` (constant memory on the database side).
+pub async fn for_each(db: &Db, jurisdiction_id: i64, mut f: impl FnMut(IncidentRow)) -> StoreResult<u64> {
+    use futures::StreamExt;
+    let stmt = db.stmt(
+        "SELECT id, occurred_at, category, sensitive, lon, lat, block, location_type, arrest FROM incidents \
+         WHERE jurisdiction_id = $1 ORDER BY occurred_at, id",
+        vec![jurisdiction_id.into()],
+    );
+    let txn = db.conn.begin().await?;
+    let mut n = 0;
+    {
+        let mut stream = txn.stream_raw(stmt).await?;
+        while let Some(row) = stream.next().await {
+            let row = row?;
+            f(IncidentRow {
+                id: row.try_get("", "id")?,
+                occurred_at: row.try_get("", "occurred_at")?,
+                category: row.try_get("", "category")?,
+                sensitive: row.try_get("", "sensitive")?,
+                lon: row.try_get("", "lon")?,
+                lat: row.try_get("", "lat")?,
+                block: row.try_get("", "block")?,
+                location_type: row.try_get("", "location_type")?,
+                arrest: row.try_get("", "arrest")?,
+            });
+            n += 1;
+        }
+    }
+    txn.commit().await?;
+    Ok(n)
+}

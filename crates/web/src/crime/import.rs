@@ -1,0 +1,327 @@
+//! The incident import pipeline, shared by `commonbeat import incidents` and the analysts' upload page.
+//!
+//! A reader thread parses the CSV (one core) while the writer upserts batches inside one transaction (the
+//! other core). Invalid rows are skipped into the reject report (row number, column, reason), counted by reason;
+//! valid rows commit together or not at all. A file-level problem (unknown profile, a missing column, a bad
+//! mapping file) stops the import before anything is written.
+
+use super::Progress;
+use commonbeat_domain::incident::{self, Incident, RowParser, SensitivityRules};
+use commonbeat_store::Db;
+use commonbeat_store::repo::incidents::{self, ImportCounts, ImportSummary, IncidentWriter, NewIncident};
+use std::collections::BTreeMap;
+use std::io::{BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+/// How many rejects the import record keeps (the full list goes to the reject file).
+pub const REJECT_SAMPLE: usize = 1000;
+
+/// What to import.
+#[derive(Debug, Clone)]
+pub struct ImportRequest {
+    /// Profile name: chicago, lapd, nypd or generic.
+    pub profile: String,
+    /// Mapping file contents (TOML), required for `generic`.
+    pub mapping: Option<String>,
+    /// The name shown in the import history.
+    pub file_name: String,
+    /// Who started it (web uploads).
+    pub started_by: Option<i64>,
+    /// Where to write the full reject report (CSV), if anywhere.
+    pub rejects_csv: Option<PathBuf>,
+}
+
+/// One rejected row.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RejectOut {
+    /// Row number in the file (the header is row 1).
+    pub row: u64,
+    /// Column.
+    pub field: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// The result of an import that committed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportOutcome {
+    /// The import record.
+    pub import_id: i64,
+    /// Data rows read.
+    pub rows_read: u64,
+    /// Rows with a point.
+    pub with_point: u64,
+    /// What was written.
+    pub counts: ImportCounts,
+    /// Rows rejected.
+    pub rejected: u64,
+    /// Rejects by reason key.
+    pub by_reason: BTreeMap<String, u64>,
+    /// The first rejects.
+    pub sample: Vec<RejectOut>,
+}
+
+/// Why an import wrote nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file or its header cannot be used.
+    #[error("{0}")]
+    File(String),
+    /// The database failed; the transaction was rolled back.
+    #[error("database error: {0}")]
+    Store(#[from] commonbeat_store::error::StoreError),
+}
+
+struct ParseSummary {
+    rows_read: u64,
+    with_point: u64,
+    rejected: u64,
+    by_reason: BTreeMap<String, u64>,
+    sample: Vec<RejectOut>,
+}
+
+impl ParseSummary {
+    fn to_store(&self) -> ImportSummary {
+        ImportSummary {
+            rows_read: self.rows_read as i64,
+            rejected: self.rejected as i64,
+            rejects_by_reason: serde_json::to_string(&self.by_reason).unwrap_or_default(),
+            rejects_sample: serde_json::to_string(&self.sample).unwrap_or_default(),
+        }
+    }
+}
+
+enum Msg {
+    Batch(Vec<NewIncident>),
+    Fatal(String),
+}
+
+/// Imports `path` into the jurisdiction. Returns once the transaction has committed (or nothing was written).
+pub async fn run(
+    db: &Db,
+    jurisdiction_id: i64,
+    tz: jiff::tz::TimeZone,
+    path: &Path,
+    req: ImportRequest,
+    progress: Arc<Progress>,
+) -> Result<ImportOutcome, ImportError> {
+    let import_id = incidents::start_import(db, jurisdiction_id, &req.profile, &req.file_name, req.started_by).await?;
+    run_started(db, jurisdiction_id, import_id, tz, path, req, progress).await
+}
+
+/// Runs an import whose record [`incidents::start_import`] already created (the web page redirects to it first).
+pub async fn run_started(
+    db: &Db,
+    jurisdiction_id: i64,
+    import_id: i64,
+    tz: jiff::tz::TimeZone,
+    path: &Path,
+    req: ImportRequest,
+    progress: Arc<Progress>,
+) -> Result<ImportOutcome, ImportError> {
+    let result = run_recorded(db, jurisdiction_id, import_id, tz, path, &req, progress).await;
+    if let Err(ImportError::File(msg)) = &result {
+        incidents::fail_import(db, jurisdiction_id, import_id, msg, ImportSummary::default()).await?;
+    }
+    result
+}
+
+async fn run_recorded(
+    db: &Db,
+    jurisdiction_id: i64,
+    import_id: i64,
+    tz: jiff::tz::TimeZone,
+    path: &Path,
+    req: &ImportRequest,
+    progress: Arc<Progress>,
+) -> Result<ImportOutcome, ImportError> {
+    let profile =
+        incident::profile(&req.profile, req.mapping.as_deref()).map_err(|e| ImportError::File(e.to_string()))?;
+    let file =
+        std::fs::File::open(path).map_err(|e| ImportError::File(format!("cannot read {}: {e}", path.display())))?;
+    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+    progress.total_bytes.store(total, Ordering::Relaxed);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(4);
+    let rejects_csv = req.rejects_csv.clone();
+    let reader_progress = progress.clone();
+    let reader = std::thread::spawn(move || read_file(file, profile, tz, rejects_csv, reader_progress, tx));
+
+    let mut writer = IncidentWriter::begin(db, jurisdiction_id, import_id).await?;
+    let mut fatal = None;
+    let mut write_error = None;
+    while let Some(msg) = rx.recv().await {
+        match msg {
+            Msg::Batch(batch) => {
+                if let Err(e) = writer.write(&batch).await {
+                    write_error = Some(e);
+                    break;
+                }
+            }
+            Msg::Fatal(m) => {
+                fatal = Some(m);
+                break;
+            }
+        }
+    }
+    drop(rx);
+    let summary = tokio::task::spawn_blocking(move || reader.join())
+        .await
+        .map_err(|e| ImportError::File(format!("reader failed: {e}")))?
+        .map_err(|_| ImportError::File("reader thread panicked".into()))?;
+    if let Some(e) = write_error {
+        writer.abort(db, &e.to_string(), summary.to_store()).await?;
+        return Err(e.into());
+    }
+    if let Some(m) = fatal {
+        writer.abort(db, &m, summary.to_store()).await?;
+        return Err(ImportError::File(m));
+    }
+    let counts = writer.finish(summary.to_store()).await?;
+    Ok(ImportOutcome {
+        import_id,
+        rows_read: summary.rows_read,
+        with_point: summary.with_point,
+        counts,
+        rejected: summary.rejected,
+        by_reason: summary.by_reason,
+        sample: summary.sample,
+    })
+}
+
+/// Counts bytes as the CSV reader pulls them.
+struct Counting<R> {
+    inner: R,
+    progress: Arc<Progress>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.progress.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+fn read_file(
+    file: std::fs::File,
+    profile: incident::Profile,
+    tz: jiff::tz::TimeZone,
+    rejects_csv: Option<PathBuf>,
+    progress: Arc<Progress>,
+    tx: tokio::sync::mpsc::Sender<Msg>,
+) -> ParseSummary {
+    let mut s = ParseSummary { rows_read: 0, with_point: 0, rejected: 0, by_reason: BTreeMap::new(), sample: vec![] };
+    let input = Counting { inner: std::io::BufReader::with_capacity(1 << 20, file), progress: progress.clone() };
+    let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+    let headers = match csv.byte_headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            let _ = tx.blocking_send(Msg::Fatal(format!("cannot read the header row: {e}")));
+            return s;
+        }
+    };
+    let parser = match RowParser::new(&profile, &headers, tz, SensitivityRules::default(), jiff::Timestamp::now()) {
+        Ok(p) => p,
+        Err(e) => {
+            let _ = tx.blocking_send(Msg::Fatal(e.to_string()));
+            return s;
+        }
+    };
+    let mut rejects = match rejects_csv.as_deref().map(std::fs::File::create).transpose() {
+        Ok(f) => f.map(BufWriter::new),
+        Err(e) => {
+            let _ = tx.blocking_send(Msg::Fatal(format!("cannot write the reject report: {e}")));
+            return s;
+        }
+    };
+    if let Some(w) = rejects.as_mut() {
+        let _ = writeln!(w, "row,field,reason");
+    }
+    let mut record = csv::ByteRecord::new();
+    let mut batch = Vec::with_capacity(incidents::BATCH_ROWS);
+    let mut row = 1u64;
+    loop {
+        match csv.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let _ = tx.blocking_send(Msg::Fatal(format!("row {}: the file cannot be read as CSV: {e}", row + 1)));
+                return s;
+            }
+        }
+        row += 1;
+        s.rows_read += 1;
+        match parser.parse(row, &record) {
+            Ok(inc) => {
+                if inc.lon.is_some() {
+                    s.with_point += 1;
+                }
+                batch.push(to_new(inc));
+                if batch.len() == incidents::BATCH_ROWS {
+                    progress.rows.store(s.rows_read, Ordering::Relaxed);
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(incidents::BATCH_ROWS));
+                    if tx.blocking_send(Msg::Batch(full)).is_err() {
+                        return s; // the writer stopped
+                    }
+                }
+            }
+            Err(r) => {
+                s.rejected += 1;
+                progress.rejected.fetch_add(1, Ordering::Relaxed);
+                *s.by_reason.entry(r.reason_key().to_string()).or_default() += 1;
+                if let Some(w) = rejects.as_mut() {
+                    let _ = writeln!(
+                        w,
+                        "{},{},{}",
+                        r.row,
+                        csv_cell(&formula_safe(&r.field)),
+                        csv_cell(&formula_safe(&r.reason))
+                    );
+                }
+                if s.sample.len() < REJECT_SAMPLE {
+                    s.sample.push(RejectOut { row: r.row, field: r.field, reason: r.reason });
+                }
+            }
+        }
+    }
+    if !batch.is_empty() {
+        let _ = tx.blocking_send(Msg::Batch(batch));
+    }
+    if let Some(mut w) = rejects {
+        let _ = w.flush();
+    }
+    progress.rows.store(s.rows_read, Ordering::Relaxed);
+    s
+}
+
+fn to_new(i: Incident) -> NewIncident {
+    NewIncident {
+        source_id: i.source_id,
+        occurred_at: i.occurred_at.as_second(),
+        offence_code: i.offence_code,
+        offence: i.offence,
+        category: i.category.as_str().to_string(),
+        sensitive: i.sensitive.map(|s| s.as_str().to_string()),
+        lon: i.lon,
+        lat: i.lat,
+        block: i.block,
+        location_type: i.location_type,
+        arrest: i.arrest,
+    }
+}
+
+/// Makes a cell safe to open in a spreadsheet: a value starting with `=`, `+`, `-`, `@`, tab or carriage return
+/// gets a leading apostrophe so it is shown as text, never evaluated as a formula.
+pub fn formula_safe(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
+    }
+}
+
+/// Quotes a CSV cell when needed.
+pub fn csv_cell(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+}
