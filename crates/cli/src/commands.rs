@@ -12,7 +12,6 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 /// Runs a parsed command line.
 pub async fn run(args: Cli) -> anyhow::Result<ExitCode> {
@@ -170,6 +169,11 @@ pub fn web_config(s: &ServeArgs) -> anyhow::Result<WebConfig> {
 /// Binds and serves until Ctrl-C or SIGTERM.
 pub async fn serve_with(db: Db, config: WebConfig, bind: &str) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
+    // An import still `running` after an hour belonged to a process that died; nothing of it was committed.
+    let stale = commonbeat_store::repo::incidents::mark_interrupted(&db, commonbeat_store::now() - 3600).await?;
+    if stale > 0 {
+        tracing::warn!(stale, "marked interrupted incident imports as failed");
+    }
     let state = AppState::new(db, config);
     commonbeat_web::serve(listener, state, shutdown_signal()).await?;
     Ok(())

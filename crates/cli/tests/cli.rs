@@ -184,3 +184,81 @@ fn areas_and_demographics_import_whole_files_or_nothing() {
     assert!(o.status.success(), "{}", out(&o));
     assert_eq!(t.pairs("SELECT CAST(SUM(count) AS TEXT) AS a, NULL AS b FROM area_demographics")[0].0, "1150");
 }
+
+fn chicago_rows(n: usize, bad_every: usize) -> String {
+    let mut s = String::with_capacity(n * 220);
+    s.push_str(commonbeat_domain::incident::CHICAGO_HEADER);
+    s.push('\n');
+    for i in 0..n {
+        let date =
+            if bad_every > 0 && i % bad_every == bad_every - 1 { "not a date" } else { "03/14/2025 09:26:53 PM" };
+        let lat = 41.80 + (i % 1000) as f64 * 0.0001;
+        let lon = -87.70 + (i / 1000 % 1000) as f64 * 0.0001;
+        s.push_str(&format!(
+            "{},JK{i},{date},012XX W MAPLE ST,0820,THEFT,$500 AND UNDER,STREET,false,false,1234,012,27,24,06,,,2025,,{lat:.6},{lon:.6},\"({lat:.6}, {lon:.6})\"\n",
+            10_000_000 + i
+        ));
+    }
+    s
+}
+
+#[test]
+fn incident_imports_report_rejects_update_on_reimport_and_leave_nothing_when_killed() {
+    let t = Target::new();
+    assert!(t.run(&["migrate"]).status.success());
+    let file = t.dir.path().join("crimes.csv");
+    std::fs::write(&file, chicago_rows(500, 50)).unwrap();
+    let o = t.run(&["import", "incidents", file.to_str().unwrap(), "--profile", "chicago"]);
+    assert!(o.status.success(), "{}", out(&o));
+    let text = out(&o);
+    assert!(
+        text.contains("imported 490 incident(s)")
+            && text.contains("490 new, 0 updated")
+            && text.contains("10 row(s) rejected"),
+        "{text}"
+    );
+    assert!(text.contains("rejected 10: bad_date") && text.contains("row 51, field Date"), "{text}");
+    let report = std::fs::read_to_string(t.dir.path().join("crimes.csv.rejects.csv")).unwrap();
+    assert_eq!(report.lines().count(), 11, "{report}");
+    let again = t.run(&["import", "incidents", file.to_str().unwrap(), "--profile", "chicago", "--quiet"]);
+    assert!(again.status.success());
+    assert_eq!(t.pairs("SELECT CAST(COUNT(*) AS TEXT) AS a, NULL AS b FROM incidents")[0].0, "490", "no duplicates");
+    let o = t.run(&["import", "incidents", file.to_str().unwrap(), "--profile", "generic"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(out(&o).contains("mapping"), "{}", out(&o));
+
+    // A large import killed with SIGKILL in the middle leaves no incident of it behind.
+    let big = t.dir.path().join("big.csv");
+    std::fs::write(&big, chicago_rows(400_000, 0)).unwrap();
+    let mut child = Command::new(BIN)
+        .args(["import", "incidents", big.to_str().unwrap(), "--profile", "chicago", "--quiet"])
+        .env("COMMONBEAT_DATABASE_URL", &t.url)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    loop {
+        let running =
+            t.pairs("SELECT CAST(COUNT(*) AS TEXT) AS a, NULL AS b FROM incident_imports WHERE status = 'running'");
+        if running[0].0 == "1" {
+            break;
+        }
+        assert!(started.elapsed().as_secs() < 60, "the import never started");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(child.try_wait().unwrap().is_none(), "the import finished before it could be killed; use a bigger file");
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    assert_eq!(
+        t.pairs("SELECT CAST(COUNT(*) AS TEXT) AS a, NULL AS b FROM incidents")[0].0,
+        "490",
+        "nothing of the killed import"
+    );
+    assert_eq!(
+        t.pairs("SELECT status AS a, NULL AS b FROM incident_imports ORDER BY id DESC")[0].0,
+        "running",
+        "the killed import never finished; the next server start marks it failed"
+    );
+}

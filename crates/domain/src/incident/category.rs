@@ -185,45 +185,20 @@ pub(crate) enum Table {
 }
 
 /// Chicago `Primary Type` → category.
-pub(crate) const CHICAGO: &[(&str, Category)] = {
+#[rustfmt::skip]
+pub(crate) const CHICAGO: &[(Category, &[&str])] = {
     use Category::*;
     &[
-        ("HOMICIDE", Violent),
-        ("ASSAULT", Violent),
-        ("BATTERY", Violent),
-        ("ROBBERY", Violent),
-        ("KIDNAPPING", Violent),
-        ("STALKING", Violent),
-        ("INTIMIDATION", Violent),
-        ("HUMAN TRAFFICKING", Violent),
-        ("DOMESTIC VIOLENCE", Violent),
-        ("THEFT", Property),
-        ("BURGLARY", Property),
-        ("MOTOR VEHICLE THEFT", Property),
-        ("CRIMINAL DAMAGE", Property),
-        ("DECEPTIVE PRACTICE", Property),
-        ("ARSON", Property),
-        ("NARCOTICS", Drugs),
-        ("OTHER NARCOTIC VIOLATION", Drugs),
-        ("CRIMINAL TRESPASS", Disorder),
-        ("PUBLIC PEACE VIOLATION", Disorder),
-        ("LIQUOR LAW VIOLATION", Disorder),
-        ("GAMBLING", Disorder),
-        ("PROSTITUTION", Disorder),
-        ("INTERFERENCE WITH PUBLIC OFFICER", Disorder),
-        ("WEAPONS VIOLATION", Weapons),
-        ("CONCEALED CARRY LICENSE VIOLATION", Weapons),
-        ("CRIM SEXUAL ASSAULT", SexOffences),
-        ("CRIMINAL SEXUAL ASSAULT", SexOffences),
-        ("SEX OFFENSE", SexOffences),
-        ("PUBLIC INDECENCY", SexOffences),
-        ("OFFENSE INVOLVING CHILDREN", Other),
-        ("OBSCENITY", Other),
-        ("OTHER OFFENSE", Other),
-        ("NON-CRIMINAL", Other),
-        ("NON - CRIMINAL", Other),
-        ("NON-CRIMINAL (SUBJECT SPECIFIED)", Other),
-        ("RITUALISM", Other),
+        (Violent, &["HOMICIDE", "ASSAULT", "BATTERY", "ROBBERY", "KIDNAPPING", "STALKING", "INTIMIDATION",
+            "HUMAN TRAFFICKING", "DOMESTIC VIOLENCE"]),
+        (Property, &["THEFT", "BURGLARY", "MOTOR VEHICLE THEFT", "CRIMINAL DAMAGE", "DECEPTIVE PRACTICE", "ARSON"]),
+        (Drugs, &["NARCOTICS", "OTHER NARCOTIC VIOLATION"]),
+        (Disorder, &["CRIMINAL TRESPASS", "PUBLIC PEACE VIOLATION", "LIQUOR LAW VIOLATION", "GAMBLING", "PROSTITUTION",
+            "INTERFERENCE WITH PUBLIC OFFICER"]),
+        (Weapons, &["WEAPONS VIOLATION", "CONCEALED CARRY LICENSE VIOLATION"]),
+        (SexOffences, &["CRIM SEXUAL ASSAULT", "CRIMINAL SEXUAL ASSAULT", "SEX OFFENSE", "PUBLIC INDECENCY"]),
+        (Other, &["OFFENSE INVOLVING CHILDREN", "OBSCENITY", "OTHER OFFENSE", "NON-CRIMINAL", "NON - CRIMINAL",
+            "NON-CRIMINAL (SUBJECT SPECIFIED)", "RITUALISM"]),
     ]
 };
 
@@ -282,191 +257,60 @@ pub(crate) const LAPD: &[(Category, &[u16])] = {
 
 /// NYPD `OFNS_DESC` → category (NYPD truncates descriptions to about 30 characters; both forms are listed where
 /// they differ).
-pub(crate) const NYPD: &[(&str, Category)] = {
+#[rustfmt::skip]
+pub(crate) const NYPD: &[(Category, &[&str])] = {
     use Category::*;
     &[
-        ("MURDER & NON-NEGL. MANSLAUGHTER", Violent),
-        ("HOMICIDE-NEGLIGENT,UNCLASSIFIE", Violent),
-        ("HOMICIDE-NEGLIGENT,UNCLASSIFIED", Violent),
-        ("HOMICIDE-NEGLIGENT-VEHICLE", Violent),
-        ("ROBBERY", Violent),
-        ("FELONY ASSAULT", Violent),
-        ("ASSAULT 3 & RELATED OFFENSES", Violent),
-        ("KIDNAPPING", Violent),
-        ("KIDNAPPING & RELATED OFFENSES", Violent),
-        ("KIDNAPPING AND RELATED OFFENSES", Violent),
-        ("OFFENSES AGAINST THE PERSON", Violent),
-        ("GRAND LARCENY", Property),
-        ("PETIT LARCENY", Property),
-        ("GRAND LARCENY OF MOTOR VEHICLE", Property),
-        ("PETIT LARCENY OF MOTOR VEHICLE", Property),
-        ("UNAUTHORIZED USE OF A VEHICLE", Property),
-        ("BURGLARY", Property),
-        ("BURGLAR'S TOOLS", Property),
-        ("CRIMINAL MISCHIEF & RELATED OF", Property),
-        ("ARSON", Property),
-        ("FORGERY", Property),
-        ("FRAUDS", Property),
-        ("THEFT-FRAUD", Property),
-        ("FRAUDULENT ACCOSTING", Property),
-        ("OFFENSES INVOLVING FRAUD", Property),
-        ("THEFT OF SERVICES", Property),
-        ("OTHER OFFENSES RELATED TO THEF", Property),
-        ("OTHER OFFENSES RELATED TO THEFT", Property),
-        ("POSSESSION OF STOLEN PROPERTY", Property),
-        ("POSSESSION OF STOLEN PROPERTY 5", Property),
-        ("JOSTLING", Property),
-        ("DANGEROUS DRUGS", Drugs),
-        ("CANNABIS RELATED OFFENSES", Drugs),
-        ("LOITERING FOR DRUG PURPOSES", Drugs),
-        ("UNDER THE INFLUENCE OF DRUGS", Drugs),
-        ("DANGEROUS WEAPONS", Weapons),
-        ("UNLAWFUL POSS. WEAP. ON SCHOOL", Weapons),
-        ("RAPE", SexOffences),
-        ("SEX CRIMES", SexOffences),
-        ("FELONY SEX CRIMES", SexOffences),
-        ("LOITERING/DEVIATE SEX", SexOffences),
-        ("HARRASSMENT 2", Disorder),
-        ("CRIMINAL TRESPASS", Disorder),
-        ("DISORDERLY CONDUCT", Disorder),
-        ("OFF. AGNST PUB ORD SENSBLTY &", Disorder),
-        ("OFFENSES AGAINST PUBLIC ADMINI", Disorder),
-        ("OFFENSES AGAINST PUBLIC SAFETY", Disorder),
-        ("ALCOHOLIC BEVERAGE CONTROL LAW", Disorder),
-        ("GAMBLING", Disorder),
-        ("LOITERING/GAMBLING (CARDS, DIC", Disorder),
-        ("LOITERING", Disorder),
-        ("PROSTITUTION & RELATED OFFENSES", Disorder),
-        ("DISRUPTION OF A RELIGIOUS SERV", Disorder),
-        ("OFFENSES RELATED TO CHILDREN", Other),
-        ("CHILD ABANDONMENT/NON SUPPORT", Other),
-        ("ENDAN WELFARE INCOMP", Other),
-        ("INTOXICATED & IMPAIRED DRIVING", Other),
-        ("INTOXICATED/IMPAIRED DRIVING", Other),
-        ("VEHICLE AND TRAFFIC LAWS", Other),
-        ("OTHER TRAFFIC INFRACTION", Other),
-        ("MISCELLANEOUS PENAL LAW", Other),
-        ("NYS LAWS-UNCLASSIFIED FELONY", Other),
-        ("NYS LAWS-UNCLASSIFIED VIOLATION", Other),
-        ("ADMINISTRATIVE CODE", Other),
-        ("NEW YORK CITY HEALTH CODE", Other),
-        ("AGRICULTURE & MRKTS LAW-UNCLASSIFIED", Other),
-        ("OTHER STATE LAWS", Other),
-        ("OTHER STATE LAWS (NON PENAL LA", Other),
-        ("OTHER STATE LAWS (NON PENAL LAW)", Other),
-        ("ANTICIPATORY OFFENSES", Other),
-        ("ESCAPE 3", Other),
-        ("OFFENSES AGAINST MARRIAGE UNCL", Other),
+        (Violent, &["MURDER & NON-NEGL. MANSLAUGHTER", "HOMICIDE-NEGLIGENT,UNCLASSIFIE",
+            "HOMICIDE-NEGLIGENT,UNCLASSIFIED", "HOMICIDE-NEGLIGENT-VEHICLE", "ROBBERY", "FELONY ASSAULT",
+            "ASSAULT 3 & RELATED OFFENSES", "KIDNAPPING", "KIDNAPPING & RELATED OFFENSES",
+            "KIDNAPPING AND RELATED OFFENSES", "OFFENSES AGAINST THE PERSON"]),
+        (Property, &["GRAND LARCENY", "PETIT LARCENY", "GRAND LARCENY OF MOTOR VEHICLE",
+            "PETIT LARCENY OF MOTOR VEHICLE", "UNAUTHORIZED USE OF A VEHICLE", "BURGLARY", "BURGLAR'S TOOLS",
+            "CRIMINAL MISCHIEF & RELATED OF", "ARSON", "FORGERY", "FRAUDS", "THEFT-FRAUD", "FRAUDULENT ACCOSTING",
+            "OFFENSES INVOLVING FRAUD", "THEFT OF SERVICES", "OTHER OFFENSES RELATED TO THEF",
+            "OTHER OFFENSES RELATED TO THEFT", "POSSESSION OF STOLEN PROPERTY", "POSSESSION OF STOLEN PROPERTY 5",
+            "JOSTLING"]),
+        (Drugs, &["DANGEROUS DRUGS", "CANNABIS RELATED OFFENSES", "LOITERING FOR DRUG PURPOSES",
+            "UNDER THE INFLUENCE OF DRUGS"]),
+        (Weapons, &["DANGEROUS WEAPONS", "UNLAWFUL POSS. WEAP. ON SCHOOL"]),
+        (SexOffences, &["RAPE", "SEX CRIMES", "FELONY SEX CRIMES", "LOITERING/DEVIATE SEX"]),
+        (Disorder, &["HARRASSMENT 2", "CRIMINAL TRESPASS", "DISORDERLY CONDUCT", "OFF. AGNST PUB ORD SENSBLTY &",
+            "OFFENSES AGAINST PUBLIC ADMINI", "OFFENSES AGAINST PUBLIC SAFETY", "ALCOHOLIC BEVERAGE CONTROL LAW",
+            "GAMBLING", "LOITERING/GAMBLING (CARDS, DIC", "LOITERING", "PROSTITUTION & RELATED OFFENSES",
+            "DISRUPTION OF A RELIGIOUS SERV"]),
+        (Other, &["OFFENSES RELATED TO CHILDREN", "CHILD ABANDONMENT/NON SUPPORT", "ENDAN WELFARE INCOMP",
+            "INTOXICATED & IMPAIRED DRIVING", "INTOXICATED/IMPAIRED DRIVING", "VEHICLE AND TRAFFIC LAWS",
+            "OTHER TRAFFIC INFRACTION", "MISCELLANEOUS PENAL LAW", "NYS LAWS-UNCLASSIFIED FELONY",
+            "NYS LAWS-UNCLASSIFIED VIOLATION", "ADMINISTRATIVE CODE", "NEW YORK CITY HEALTH CODE",
+            "AGRICULTURE & MRKTS LAW-UNCLASSIFIED", "OTHER STATE LAWS", "OTHER STATE LAWS (NON PENAL LA",
+            "OTHER STATE LAWS (NON PENAL LAW)", "ANTICIPATORY OFFENSES", "ESCAPE 3", "OFFENSES AGAINST MARRIAGE UNCL"]),
     ]
 };
 
 /// Keyword rules for offences no table knows (and for the `generic` profile), tried in this order; each keyword
 /// matches at the start of a word. Sexual offences come first so `SEXUAL ASSAULT` is not `violent`, and violence
 /// before weapons so `ASSAULT WITH DEADLY WEAPON` is not `weapons`.
+#[rustfmt::skip]
 pub const KEYWORDS: &[(Category, &[&str])] = &[
     (Category::SexOffences, SEXUAL_KEYWORDS),
-    (
-        Category::Violent,
-        &[
-            "HOMICIDE",
-            "MURDER",
-            "MANSLAUGHTER",
-            "ASSAULT",
-            "BATTERY",
-            "ROBBERY",
-            "KIDNAP",
-            "ABDUCTION",
-            "CARJACK",
-            "SHOOTING",
-            "STABBING",
-            "STALKING",
-            "INTIMIDATION",
-            "THREAT",
-            "HUMAN TRAFFICKING",
-        ],
-    ),
+    (Category::Violent, &["HOMICIDE", "MURDER", "MANSLAUGHTER", "ASSAULT", "BATTERY", "ROBBERY", "KIDNAP", "ABDUCTION",
+        "CARJACK", "SHOOTING", "STABBING", "STALKING", "INTIMIDATION", "THREAT", "HUMAN TRAFFICKING"]),
     (Category::Weapons, &["WEAPON", "FIREARM", "GUN", "CONCEALED CARRY", "SHOTS FIRED", "AMMUNITION"]),
-    (
-        Category::Drugs,
-        &[
-            "NARCOTIC",
-            "DRUG",
-            "CANNABIS",
-            "MARIJUANA",
-            "CONTROLLED SUBSTANCE",
-            "COCAINE",
-            "HEROIN",
-            "METHAMPHETAMINE",
-            "PARAPHERNALIA",
-        ],
-    ),
-    (
-        Category::Property,
-        &[
-            "THEFT",
-            "LARCENY",
-            "BURGLAR",
-            "STOLEN",
-            "SHOPLIFT",
-            "VANDALISM",
-            "GRAFFITI",
-            "CRIMINAL DAMAGE",
-            "CRIMINAL MISCHIEF",
-            "ARSON",
-            "FRAUD",
-            "FORGERY",
-            "EMBEZZLE",
-            "COUNTERFEIT",
-            "PICKPOCKET",
-            "PURSE SNATCH",
-            "DECEPTIVE",
-            "BUNCO",
-            "EXTORTION",
-        ],
-    ),
-    (
-        Category::Disorder,
-        &[
-            "TRESPASS",
-            "DISORDERLY",
-            "DISTURB",
-            "PUBLIC PEACE",
-            "LIQUOR",
-            "ALCOHOL",
-            "GAMBLING",
-            "PROSTITUTION",
-            "LOITERING",
-            "HARASS",
-            "HARRASS",
-            "NOISE",
-            "DRUNK",
-            "RESISTING",
-            "OBSTRUCT",
-            "RIOT",
-            "PANHANDL",
-            "VAGRAN",
-            "CURFEW",
-        ],
-    ),
+    (Category::Drugs, &["NARCOTIC", "DRUG", "CANNABIS", "MARIJUANA", "CONTROLLED SUBSTANCE", "COCAINE", "HEROIN",
+        "METHAMPHETAMINE", "PARAPHERNALIA"]),
+    (Category::Property, &["THEFT", "LARCENY", "BURGLAR", "STOLEN", "SHOPLIFT", "VANDALISM", "GRAFFITI",
+        "CRIMINAL DAMAGE", "CRIMINAL MISCHIEF", "ARSON", "FRAUD", "FORGERY", "EMBEZZLE", "COUNTERFEIT", "PICKPOCKET",
+        "PURSE SNATCH", "DECEPTIVE", "BUNCO", "EXTORTION"]),
+    (Category::Disorder, &["TRESPASS", "DISORDERLY", "DISTURB", "PUBLIC PEACE", "LIQUOR", "ALCOHOL", "GAMBLING",
+        "PROSTITUTION", "LOITERING", "HARASS", "HARRASS", "NOISE", "DRUNK", "RESISTING", "OBSTRUCT", "RIOT", "PANHANDL",
+        "VAGRAN", "CURFEW"]),
 ];
 
 /// The [`KEYWORDS`] rule for `sex_offences`, also used to recognise a sexual offence in a detail.
-const SEXUAL_KEYWORDS: &[&str] = &[
-    "RAPE",
-    "SEXUAL",
-    "SEX ASSAULT",
-    "SEX ASSLT",
-    "SEX ABUSE",
-    "SEX CRIME",
-    "SEX OFFENSE",
-    "CRIM SEX",
-    "SODOMY",
-    "INDECENT EXPOSURE",
-    "LEWD",
-    "PORNOGRAPHY",
-    "MOLEST",
-    "INCEST",
-];
+#[rustfmt::skip]
+const SEXUAL_KEYWORDS: &[&str] = &["RAPE", "SEXUAL", "SEX ASSAULT", "SEX ASSLT", "SEX ABUSE", "SEX CRIME",
+    "SEX OFFENSE", "CRIM SEX", "SODOMY", "INDECENT EXPOSURE", "LEWD", "PORNOGRAPHY", "MOLEST", "INCEST"];
 
 /// Words in a description or detail that make an incident sensitive (see the module docs for precedence).
 pub const SENSITIVE_KEYWORDS: &[(Sensitivity, &[&str])] = &[
@@ -570,11 +414,14 @@ pub(crate) fn is_juvenile_age(value: &str) -> bool {
     value == "<18" || value.parse::<i32>().is_ok_and(|age| (1..=17).contains(&age))
 }
 
-fn lookup(table: &[(&str, Category)], key: &str) -> Option<Category> {
+fn lookup(table: &[(Category, &[&str])], key: &str) -> Option<Category> {
     if key.is_empty() {
         return None;
     }
-    table.iter().find(|(k, _)| k.len() == key.len() && k.eq_ignore_ascii_case(key)).map(|(_, c)| *c)
+    table
+        .iter()
+        .find(|(_, names)| names.iter().any(|k| k.len() == key.len() && k.eq_ignore_ascii_case(key)))
+        .map(|(c, _)| *c)
 }
 
 /// The category of the first [`KEYWORDS`] rule that matches `text`.

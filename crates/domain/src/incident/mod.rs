@@ -240,7 +240,7 @@ pub enum IncidentError {
     /// A key of the mapping file is missing, unknown or has a bad value.
     #[error("mapping file, key `{key}`: {message}")]
     Mapping {
-        /// The dotted key, e.g. `date.format` or `categories."13A"`.
+        /// The dotted key, e.g. `date.format` or `categories."CATALYTIC CONVERTER THEFT"`.
         key: String,
         /// What is wrong with it.
         message: String,

@@ -286,8 +286,11 @@ impl RowParser {
 type Problem<'a> = (&'a Col, RejectReason, String);
 
 fn bad_date<'c>(col: &'c Col, raw: &[u8], format: &str, why: jiff::Error) -> Problem<'c> {
-    let reason =
-        if raw.is_empty() { "empty".to_owned() } else { format!("cannot read {} as {format}: {why}", quote(raw)) };
+    let reason = if raw.is_empty() {
+        "the value is empty".to_owned()
+    } else {
+        format!("cannot read {} as {format}: {why}", quote(raw))
+    };
     (col, RejectReason::BadDate, reason)
 }
 

@@ -465,7 +465,7 @@ fn tables_have_no_duplicates() {
     }
     for table in [category::CHICAGO, category::NYPD] {
         let mut keys = std::collections::BTreeSet::new();
-        for (key, _) in table {
+        for key in table.iter().flat_map(|(_, names)| *names) {
             assert!(keys.insert(key.to_uppercase()), "{key} listed twice");
         }
     }
@@ -575,7 +575,7 @@ fn throughput() {
     while reader.read_byte_record(&mut record).unwrap() {
         row += 1;
         match parser.parse(row, &record) {
-            Ok(incident) => ok += usize::from(incident.arrest) + 1 - usize::from(incident.arrest),
+            Ok(_) => ok += 1,
             Err(_) => rejected += 1,
         }
     }

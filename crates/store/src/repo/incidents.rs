@@ -221,8 +221,9 @@ pub async fn fail_import(
     Ok(())
 }
 
-/// Marks imports left `running` by a process that died as failed; their rows were never committed.
-pub async fn mark_interrupted(db: &Db) -> StoreResult<u64> {
+/// Marks imports left `running` since before `started_before` (unix seconds) as failed: the process that ran
+/// them died, so their rows were never committed.
+pub async fn mark_interrupted(db: &Db, started_before: i64) -> StoreResult<u64> {
     let r = incident_import::Entity::update_many()
         .col_expr(incident_import::Column::Status, sea_orm::sea_query::Expr::value(STATUS_FAILED))
         .col_expr(
@@ -231,6 +232,7 @@ pub async fn mark_interrupted(db: &Db) -> StoreResult<u64> {
         )
         .col_expr(incident_import::Column::FinishedAt, sea_orm::sea_query::Expr::value(now()))
         .filter(incident_import::Column::Status.eq(STATUS_RUNNING))
+        .filter(incident_import::Column::StartedAt.lt(started_before))
         .exec(&db.conn)
         .await?;
     Ok(r.rows_affected)

@@ -66,6 +66,19 @@ fn cell_polygon(c: &Columns, g: &Grid, row: usize, col: usize) -> Value {
     json!({"type": "Polygon", "coordinates": [ring]})
 }
 
+/// Largest grid an analysis builds (cells); a finer grid over a wide area is refused.
+pub const MAX_CELLS: usize = 4_000_000;
+
+fn grid_for(xs: &[f64], ys: &[f64], cell_m: f64) -> Result<Option<Grid>, String> {
+    match Grid::covering(xs, ys, cell_m) {
+        Some(g) if g.n_cells() > MAX_CELLS => Err(format!(
+            "cell_m: {cell_m} m cells over this area make {} cells (at most {MAX_CELLS}); use larger cells",
+            g.n_cells()
+        )),
+        g => Ok(g),
+    }
+}
+
 /// One hotspot cell as the page's table shows it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct HotCell {
@@ -86,11 +99,17 @@ pub struct HotCell {
 }
 
 /// Gi* hotspots as a GeoJSON FeatureCollection (with a top-level `grid` member) plus the cells in a list.
-pub fn hotspots(c: &Columns, idx: &[u32], cell_m: f64, shown: CellsShown, audience: Audience) -> (Value, Vec<HotCell>) {
+pub fn hotspots(
+    c: &Columns,
+    idx: &[u32],
+    cell_m: f64,
+    shown: CellsShown,
+    audience: Audience,
+) -> Result<(Value, Vec<HotCell>), String> {
     let cell_m = privacy::cell_size(cell_m, audience);
     let (xs, ys) = points(c, idx);
-    let Some(g) = Grid::covering(&xs, &ys, cell_m) else {
-        return (json!({"type": "FeatureCollection", "features": [], "grid": null}), vec![]);
+    let Some(g) = grid_for(&xs, &ys, cell_m)? else {
+        return Ok((json!({"type": "FeatureCollection", "features": [], "grid": null}), vec![]));
     };
     let counts = g.counts(&xs, &ys);
     let gi = gi_star_grid(&counts, g.rows, g.cols);
@@ -125,27 +144,27 @@ pub fn hotspots(c: &Columns, idx: &[u32], cell_m: f64, shown: CellsShown, audien
                            "suppressed": hidden[k]},
         }));
     }
-    (json!({"type": "FeatureCollection", "grid": grid_json(c, &g), "features": features}), cells)
+    Ok((json!({"type": "FeatureCollection", "grid": grid_json(c, &g), "features": features}), cells))
 }
 
 /// Quartic kernel density on a grid, incidents per km², row-major, with the grid.
-pub fn kde(c: &Columns, idx: &[u32], radius_m: f64, cell_m: f64, audience: Audience) -> Value {
+pub fn kde(c: &Columns, idx: &[u32], radius_m: f64, cell_m: f64, audience: Audience) -> Result<Value, String> {
     let cell_m = privacy::cell_size(cell_m, audience);
     let radius_m = if audience.is_public() { radius_m.max(privacy::PUBLIC_MIN_CELL_M) } else { radius_m };
     let (xs, ys) = points(c, idx);
-    let Some(g) = Grid::covering(&xs, &ys, cell_m) else {
-        return json!({"grid": null, "radius_m": radius_m, "values": [], "unit": "incidents per km²"});
+    let Some(g) = grid_for(&xs, &ys, cell_m)? else {
+        return Ok(json!({"grid": null, "radius_m": radius_m, "values": [], "unit": "incidents per km²"}));
     };
     let density = per_km2(&quartic_kde_grid(&g, &xs, &ys, radius_m));
     let max = density.iter().cloned().fold(0.0, f64::max);
-    json!({
+    Ok(json!({
         "grid": grid_json(c, &g),
         "radius_m": radius_m,
         "kernel": "quartic",
         "unit": "incidents per km²",
         "max": max,
         "values": density.iter().map(|v| (v * 1000.0).round() / 1000.0).collect::<Vec<_>>(),
-    })
+    }))
 }
 
 /// The near-repeat table over the selected incidents (police only).

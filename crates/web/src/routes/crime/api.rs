@@ -75,7 +75,7 @@ pub async fn hotspots(
         .ok_or_else(|| AppError::invalid("cells", "use nonzero, significant or all"))?;
     let s = scope(&state, &ctx, &f, true).await?;
     let idx = s.indexes();
-    Ok(Json(spatial::hotspots(&s.columns, &idx, cell_m, shown, s.audience).0))
+    Ok(Json(spatial::hotspots(&s.columns, &idx, cell_m, shown, s.audience).map_err(|m| field_error(&m, "cell_m"))?.0))
 }
 
 /// Quartic kernel density on a grid (incidents per km², row-major values) for heat maps.
@@ -94,7 +94,7 @@ pub async fn kde(
     }
     let s = scope(&state, &ctx, &f, true).await?;
     let idx = s.indexes();
-    Ok(Json(spatial::kde(&s.columns, &idx, radius, cell_m, s.audience)))
+    Ok(Json(spatial::kde(&s.columns, &idx, radius, cell_m, s.audience).map_err(|m| field_error(&m, "cell_m"))?))
 }
 
 /// Near-repeat options.

@@ -175,7 +175,9 @@ fn trend_view(t: &Tr, s: &Scope) -> (Vec<TrendRow>, Vec<Bar>, String, u64, Strin
 }
 
 fn hot_view(t: &Tr, s: &Scope, idx: &[u32]) -> (Vec<SvgCell>, Vec<HotRow>) {
-    let (fc, cells) = spatial::hotspots(&s.columns, idx, 250.0, CellsShown::All, s.audience);
+    let Ok((fc, cells)) = spatial::hotspots(&s.columns, idx, 250.0, CellsShown::All, s.audience) else {
+        return (vec![], vec![]);
+    };
     let Some(grid) = fc.get("grid").filter(|g| !g.is_null()) else { return (vec![], vec![]) };
     let rows = grid["rows"].as_u64().unwrap_or(1).max(1) as f64;
     let cols = grid["cols"].as_u64().unwrap_or(1).max(1) as f64;
