@@ -169,6 +169,7 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
                 "/partnerships/riverside-beat-1411-partnership/meetings", "/partnerships/riverside-beat-1411-partnership/meetings/40",
                 "/partnerships/riverside-beat-1411-partnership/meetings/35", "/partnerships/northgate-youth-safety-alliance/meetings",
                 "/partnerships/riverside-beat-1411-partnership/commitments", "/partnerships/northgate-youth-safety-alliance/commitments/1",
+                "/crime", "/crime?area=1&category=property", "/crime?partnership=riverside-beat-1411-partnership",
                 {"path": "/unsubscribe/not-a-key/meetings", "status": 404},
                 {"path": "/no/such/page", "status": 404},
                 {"path": "/invite/not-a-real-token", "status": 410},
@@ -192,7 +193,8 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
                 "/partnerships/riverside-beat-1411-partnership/common-ground/new", cg_page,
                 "/partnerships/riverside-beat-1411-partnership/meetings/new", "/partnerships/riverside-beat-1411-partnership/meetings/39",
                 "/partnerships/riverside-beat-1411-partnership/meetings/41/edit", "/partnerships/riverside-beat-1411-partnership/commitments",
-                "/partnerships/riverside-beat-1411-partnership/decisions/1"
+                "/partnerships/riverside-beat-1411-partnership/decisions/1",
+                "/crime", "/crime?area=1", "/crime/imports", "/crime/imports/1"
             ]},
             {"name": "admin", "login": login("admin@riverton.example", false), "pages": [
                 "/account", "/admin/users", "/admin/audit", "/admin/audit?action=login&outcome=success", "/admin/outbox",

@@ -92,3 +92,4 @@ crime-import-field = Column
 crime-import-reason = Reason
 crime-import-download = Download the reject report (CSV)
 crime-open-dashboard = Open the crime dashboard
+nav-crime = Crime data

@@ -91,6 +91,7 @@ struct DimTable {
 #[template(path = "areas/show.html")]
 struct ShowPage {
     shell: Shell,
+    id: i64,
     name: String,
     kind: String,
     size_km2: String,
@@ -141,6 +142,7 @@ async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> A
     );
     render(&ShowPage {
         shell: Shell::titled(&ctx, a.name.clone()),
+        id: a.id,
         kind: t.t(&format!("area-kind-{}", a.kind)),
         size_km2: format!("{:.2}", a.area_m2 / 1e6),
         name: a.name,
