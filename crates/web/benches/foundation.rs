@@ -11,7 +11,6 @@ use commonbeat_store::{Db, DbUrl, migration};
 use commonbeat_web::auth::password;
 use commonbeat_web::{AppState, WebConfig};
 use sea_orm::ConnectionTrait;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const PW: &str = "lantern orchard velvet quarry";
