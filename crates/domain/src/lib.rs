@@ -22,3 +22,4 @@ pub mod text;
 pub use account::{Email, EmailError, PasswordError, PersonName, Role, Side, check_password};
 pub use audit::{AuditRecord, ChainBreak, GENESIS_HASH, verify_chain};
 pub use locale::Locale;
+pub mod recruit;

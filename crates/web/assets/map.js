@@ -22,12 +22,19 @@
       }
       var layer = L.geoJSON(fc, {
         style: function (f) {
+          if (f.properties && typeof f.properties['class'] === 'number') {
+            var fills = { '3': '#b50909', '2': '#e52207', '1': '#f2938c', '0': '#f0f0f0', '-1': '#97d4ea', '-2': '#28a0cb', '-3': '#005ea2' };
+            return { color: '#565c65', weight: 0.5, fillColor: fills[String(f.properties['class'])] || '#f0f0f0', fillOpacity: 0.7 };
+          }
           return f.properties && f.properties.focus
             ? { color: '#162e51', weight: 2, fillColor: '#73b3e7', fillOpacity: 0.6 }
             : { color: '#71767a', weight: 1, fillOpacity: 0 };
         },
         onEachFeature: function (f, l) {
           if (f.properties && f.properties.name) { l.bindTooltip(f.properties.name); }
+          if (f.properties && typeof f.properties['class'] === 'number' && f.properties.count !== null) {
+            l.bindTooltip(String(f.properties.count));
+          }
         }
       }).addTo(map);
       map.fitBounds(layer.getBounds(), { padding: [8, 8] });
