@@ -18,6 +18,7 @@ use std::process::ExitCode;
 
 mod city;
 mod decisions;
+mod incidents;
 mod meetings;
 mod partnerships;
 
@@ -179,6 +180,7 @@ pub async fn seed(db: &Db, seed: u64, time_zone: &str) -> anyhow::Result<Vec<(St
     let beats = city::create(db, j.id, &mut rng).await?;
     partnerships::create(db, j.id, &beats, &police_ids, &community_ids, &mut rng).await?;
     meetings::create(db, j.id, time_zone, &mut rng).await?;
+    incidents::create(db, j.id, &mut rng, &jiff::tz::TimeZone::get(time_zone)?).await?;
     settings::set(db, j.id, "demo.accounts", &serde_json::to_string(&accounts)?).await?;
     audit::append(
         db,

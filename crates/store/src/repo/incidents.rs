@@ -130,7 +130,7 @@ impl IncidentWriter {
             import_id,
             before,
             accepted: 0,
-            full_sql: upsert_sql(BATCH_ROWS),
+            full_sql: upsert_sql(BATCH_ROWS, db.db_backend()),
         })
     }
 
@@ -159,7 +159,8 @@ impl IncidentWriter {
                     t.into(),
                 ]);
             }
-            let sql = if rows.len() == BATCH_ROWS { self.full_sql.clone() } else { upsert_sql(rows.len()) };
+            let sql =
+                if rows.len() == BATCH_ROWS { self.full_sql.clone() } else { upsert_sql(rows.len(), self.backend) };
             self.txn.execute_raw(sea_orm::Statement::from_sql_and_values(self.backend, sql, values)).await?;
             self.accepted += rows.len() as i64;
         }
@@ -253,7 +254,10 @@ fn last_per_source_id(chunk: &[NewIncident]) -> Vec<&NewIncident> {
     out
 }
 
-fn upsert_sql(rows: usize) -> String {
+/// The multi-row upsert. SQLite gets anonymous `?` placeholders: with numbered ones SQLite looks every bound
+/// parameter's name up in a list as long as the statement, which makes a 14,000-parameter statement quadratic.
+fn upsert_sql(rows: usize, backend: sea_orm::DbBackend) -> String {
+    let numbered = backend == sea_orm::DbBackend::Postgres;
     let mut sql = String::with_capacity(200 + rows * 80);
     sql.push_str(
         "INSERT INTO incidents (jurisdiction_id, source_id, occurred_at, offence_code, offence, category, sensitive, \
@@ -269,9 +273,13 @@ fn upsert_sql(rows: usize) -> String {
             if c > 0 {
                 sql.push(',');
             }
-            sql.push('$');
-            sql.push_str(&n.to_string());
-            n += 1;
+            if numbered {
+                sql.push('$');
+                sql.push_str(&n.to_string());
+                n += 1;
+            } else {
+                sql.push('?');
+            }
         }
         sql.push(')');
     }

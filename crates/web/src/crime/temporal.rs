@@ -46,16 +46,26 @@ pub fn trend(s: &Scope, interval: Interval) -> Value {
         "period": s.period,
         "published_until": s.selection.to,
         "sensitive_included": s.selection.include_sensitive,
-        "periods": t.periods.iter().map(|p| json!({
-            "start": p.start_date.to_string(),
-            "from": p.start, "to": p.end,
-            "count": if p.start < s.selection.to { Some(p.count) } else { None },
-            "count_year_before": p.count_year_before,
-            "yoy_change_pct": p.yoy_change_pct,
-            "complete": p.complete,
-        })).collect::<Vec<_>>(),
+        "data_from": s.columns.t.first(),
+        "periods": t.periods.iter().map(|p| {
+            let covered = year_before_covered(s, p.year_before_start);
+            json!({
+                "start": p.start_date.to_string(),
+                "from": p.start, "to": p.end,
+                "count": if p.start < s.selection.to { Some(p.count) } else { None },
+                "count_year_before": covered.then_some(p.count_year_before),
+                "yoy_change_pct": if covered { p.yoy_change_pct } else { None },
+                "complete": p.complete,
+            })
+        }).collect::<Vec<_>>(),
         "latest_complete": t.latest_complete,
     })
+}
+
+/// Whether the data reach back to the start of a period's year-earlier counterpart (otherwise the year-earlier
+/// count would be an artefact of where the data begin, and is not shown).
+pub fn year_before_covered(s: &Scope, year_before_start: i64) -> bool {
+    s.columns.t.first().is_some_and(|&first| first <= year_before_start)
 }
 
 /// The near-repeat table as JSON, with half-open band labels.

@@ -28,7 +28,7 @@ pub struct CategoryRow {
 pub struct TrendRow {
     label: String,
     count: String,
-    year_before: u64,
+    year_before: String,
     change: String,
 }
 
@@ -140,17 +140,25 @@ fn trend_view(t: &Tr, s: &Scope) -> (Vec<TrendRow>, Vec<Bar>, String, u64, Strin
     let line = visible
         .iter()
         .enumerate()
+        .filter(|(_, p)| temporal::year_before_covered(s, p.year_before_start))
         .map(|(i, p)| format!("{},{}", i as u32 * slot + slot / 2, h - scale(p.count_year_before)))
         .collect::<Vec<_>>()
         .join(" ");
     let rows = tr
         .periods
         .iter()
-        .map(|p| TrendRow {
-            label: p.start_date.strftime("%Y-%m").to_string(),
-            count: if p.start < s.selection.to { p.count.to_string() } else { t.t("crime-not-published") },
-            year_before: p.count_year_before,
-            change: p.yoy_change_pct.map(|c| format!("{c:+.0} %")).unwrap_or_else(|| "–".into()),
+        .map(|p| {
+            let covered = temporal::year_before_covered(s, p.year_before_start);
+            TrendRow {
+                label: p.start_date.strftime("%Y-%m").to_string(),
+                count: if p.start < s.selection.to { p.count.to_string() } else { t.t("crime-not-published") },
+                year_before: if covered { p.count_year_before.to_string() } else { "–".into() },
+                change: p
+                    .yoy_change_pct
+                    .filter(|_| covered)
+                    .map(|c| format!("{c:+.0} %"))
+                    .unwrap_or_else(|| "–".into()),
+            }
         })
         .collect();
     let latest = match &tr.latest_complete {
