@@ -47,6 +47,7 @@ async fn maintenance(state: &AppState) -> Result<(), commonbeat_store::StoreErro
 async fn run_job(state: &AppState, j: job::Model) {
     let result = match j.kind.as_str() {
         mail::DELIVER_JOB => deliver_email(state, &j).await,
+        crate::routes::decisions::OPEN_JOB => crate::routes::decisions::open_job(state, &j).await,
         crate::routes::decisions::CLOSE_JOB => crate::routes::decisions::close_job(state, &j).await,
         crate::routes::decisions::REMIND_JOB => crate::routes::decisions::remind_job(state, &j).await,
         crate::routes::decisions::REVIEW_JOB => crate::routes::decisions::review_job(state, &j).await,

@@ -308,7 +308,11 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     let status = resp.status();
     let tr = ctx.tr();
     if is_api {
-        let mut body = serde_json::json!({"error": tr.t(info.key)});
+        let message = match &info.field {
+            Some(f) => tr.t1(info.key, "field", f),
+            None => tr.t(info.key),
+        };
+        let mut body = serde_json::json!({"error": message});
         if let Some(f) = &info.field {
             body["field"] = f.clone().into();
         }

@@ -1,5 +1,6 @@
-//! Riverton's decisions: settled and open proposals under the parity rule, every other kind of decision, and a
-//! common-ground activity with a few hundred votes.
+//! Riverton's decisions: settled and open proposals under the parity rule, every other kind of decision, a
+//! decision scheduled to open next week, one for named voters only, and a common-ground activity with a few hundred
+//! votes whose ranking also reads across members' race and ethnicity groups.
 
 use commonbeat_store::Db;
 use rand::Rng;
@@ -49,6 +50,7 @@ pub async fn decisions_for(
     extra_decisions(db, jid, pid, chair, (cops, residents), pi, rng).await?;
     if pi == 0 {
         common_ground(db, jid, pid, chair, (cops, residents), rng).await?;
+        scheduled_and_named(db, jid, pid, chair, (cops, residents), rng).await?;
     }
     for (title, kind, closed) in [(closed_title, "proposal", true), (open_title, open_kind, false)] {
         let d = decisions::create(
@@ -103,6 +105,93 @@ pub async fn decisions_for(
             decisions::close(db, jid, d.id).await?;
             decisions::set_outcome(db, jid, d.id, outcome, chair, None).await?;
         }
+    }
+    Ok(())
+}
+
+/// A proposal scheduled to open in five days (members see it, nobody votes yet; the opening job opens it and sends
+/// the notice), and a sense check for a working group of named voters from both sides, half of whom have voted.
+async fn scheduled_and_named(
+    db: &Db,
+    jid: i64,
+    pid: i64,
+    chair: i64,
+    (cops, residents): (&[i64], &[i64]),
+    rng: &mut ChaCha8Rng,
+) -> anyhow::Result<()> {
+    use commonbeat_store::repo::decisions::{self, NewBallot, NewDecision};
+    use commonbeat_store::repo::jobs;
+    use commonbeat_web::routes::decisions::{CLOSE_JOB, OPEN_JOB};
+    let now = commonbeat_store::now();
+    let day = 86_400;
+    let settings = |voters: &str| {
+        serde_json::json!({"quorum_police": 1, "quorum_community": 1, "changeable": true, "visibility": "after_vote", "anonymous": false, "voters": voters})
+        .to_string()
+    };
+    let new = |title: &str, kind: &str, body: &str, settings: String, opens_at: i64, closes_at: i64| NewDecision {
+        partnership_id: pid,
+        kind: kind.into(),
+        title: title.into(),
+        body: body.into(),
+        options: "[]".into(),
+        settings,
+        opens_at,
+        closes_at,
+        is_private: false,
+        affects: String::new(),
+        created_by: Some(chair),
+    };
+    let scheduled = decisions::create(
+        db,
+        jid,
+        new(
+            "Adopt the summer youth-outreach plan",
+            "proposal",
+            "The youth working group's plan: the field house open until 9 pm on Fridays, officers at pick-up games twice a month. Voting opens after the plan is presented at the next meeting.",
+            settings("members"),
+            now + 5 * day,
+            now + 19 * day,
+        ),
+        &[],
+    )
+    .await?;
+    jobs::enqueue(db, jid, OPEN_JOB, &scheduled.id.to_string(), scheduled.opens_at).await?;
+    jobs::enqueue(db, jid, CLOSE_JOB, &scheduled.id.to_string(), scheduled.closes_at).await?;
+    // The lighting working group: two officers and three residents.
+    let named: Vec<(i64, &str)> = cops
+        .iter()
+        .take(2)
+        .map(|u| (*u, "police"))
+        .chain(residents.iter().skip(1).take(3).map(|u| (*u, "community")))
+        .collect();
+    let ids: Vec<i64> = named.iter().map(|(u, _)| *u).collect();
+    let d = decisions::create(
+        db,
+        jid,
+        new(
+            "Working group: is the Kostner survey ready to send?",
+            "sense_check",
+            "Only the lighting working group votes on this one.",
+            settings("named"),
+            now - 2 * day,
+            now + 6 * day,
+        ),
+        &ids,
+    )
+    .await?;
+    jobs::enqueue(db, jid, CLOSE_JOB, &d.id.to_string(), d.closes_at).await?;
+    for (uid, side) in &named {
+        if !rng.gen_bool(0.6) {
+            continue;
+        }
+        let choice = serde_json::to_string(if rng.gen_bool(0.8) { "agree" } else { "abstain" })?;
+        decisions::cast(
+            db,
+            jid,
+            d.id,
+            NewBallot { user_id: *uid, side, choice: &choice, reason: "", changeable: true },
+        )
+        .await?;
     }
     Ok(())
 }
@@ -256,7 +345,7 @@ async fn common_ground(
             title: "What would make Riverside feel safer after dark?".into(),
             body: String::new(),
             options: "[]".into(),
-            settings: serde_json::json!({"min_group_size": 5}).to_string(),
+            settings: serde_json::json!({"min_group_size": 5, "dimension": "race"}).to_string(),
             opens_at: now - 14 * 86_400,
             closes_at: now + 14 * 86_400,
             is_private: false,

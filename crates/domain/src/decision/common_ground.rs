@@ -9,7 +9,13 @@
 //! - the two sides are always groups, even when one of them has not voted on the statement;
 //! - demographic groups come from the labels on each voter's card (a voter may carry several; repeats count once)
 //!   and take part in a statement only when at least `min_group_size` voters of the group voted on it. With
-//!   `min_group_size = 0` every label seen on any card is a group of every statement.
+//!   `min_group_size = 0` every label seen on any card is a group of every statement. For groups drawn from
+//!   members' private profiles the minimum is [`MIN_GROUP_VOTERS`] (k = 5): a smaller group is pooled with the
+//!   voters who gave no answer, enters no product and is never reported, so it cannot change the ranking;
+//! - with `pool_remainder` set, that pool (voters of the statement in no counted group) is itself kept at 0 or at
+//!   least `min_group_size`: while it has 1 to `min_group_size − 1` voters the smallest counted group (fewest votes,
+//!   then label order) joins it. Otherwise, subtracting the shown groups from the sides' totals would reveal the
+//!   votes of a small pool (the small-cell rule of shared/METHODS.md: nothing that identifies individuals).
 //!
 //! Adding an agree vote never lowers GIC while the set of groups stays the same: `(a+2)/(n+3) ≥ (a+1)/(n+2)` since
 //! `a ≤ n`. A vote that lifts a demographic group to `min_group_size` brings in a new factor below 1 and can lower
@@ -67,6 +73,10 @@ pub struct CommonGroundCard {
     pub stances: Vec<Option<Stance>>,
 }
 
+/// k, the voters a demographic group drawn from members' private profiles needs on a statement before it counts
+/// in the statement's GIC and is shown (the small-cell rule; see the module documentation).
+pub const MIN_GROUP_VOTERS: u64 = 5;
+
 /// The settings of a common-ground ranking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommonGroundSettings {
@@ -74,6 +84,11 @@ pub struct CommonGroundSettings {
     pub statements: usize,
     /// Voters a demographic group needs on a statement to count in its GIC (the sides always count).
     pub min_group_size: u64,
+    /// Keep the pool of voters in no counted group at 0 or at least `min_group_size` on every statement, by
+    /// pooling the smallest counted groups too (see the module documentation). Meant for labels that partition the
+    /// voters, such as the answers to one demographic question.
+    #[serde(default)]
+    pub pool_remainder: bool,
 }
 
 /// A group whose agreement counts.
@@ -212,8 +227,9 @@ pub fn rank_common_ground(
             let side = sides[statement];
             let mut groups =
                 vec![side.police.tally(Group::Side(Side::Police)), side.community.tally(Group::Side(Side::Community))];
+            let counted = counted_labels(settings, statement, &by_label[statement], cards, &card_labels);
             for (l, counts) in by_label[statement].iter().enumerate() {
-                if counts.votes() >= settings.min_group_size {
+                if counted[l] {
                     groups.push(counts.tally(Group::Label(labels[l].to_owned())));
                 }
             }
@@ -232,6 +248,40 @@ pub fn rank_common_ground(
     let voters = ballots_per_side(cards);
     let complete = voters.police > 0 && voters.community > 0;
     Ok(CommonGroundResult { statements: results, by_consensus, most_divisive, voters, complete })
+}
+
+/// Which labels count on a statement: those with at least `min_group_size` votes on it, less the smallest ones
+/// pooled to keep the remainder at 0 or at least `min_group_size` when `pool_remainder` is set.
+fn counted_labels(
+    settings: &CommonGroundSettings,
+    statement: usize,
+    counts: &[Counts],
+    cards: &[Ballot<CommonGroundCard>],
+    card_labels: &[BTreeSet<usize>],
+) -> Vec<bool> {
+    let min = settings.min_group_size;
+    let mut counted: Vec<bool> = counts.iter().map(|c| c.votes() >= min).collect();
+    if !settings.pool_remainder {
+        return counted;
+    }
+    // Voters of this statement, by their labels.
+    let voted: Vec<&BTreeSet<usize>> = cards
+        .iter()
+        .zip(card_labels)
+        .filter(|(c, _)| c.choice.stances.get(statement).is_some_and(Option::is_some))
+        .map(|(_, own)| own)
+        .collect();
+    loop {
+        let remainder = voted.iter().filter(|own| !own.iter().any(|l| counted[*l])).count() as u64;
+        if remainder == 0 || remainder >= min {
+            return counted;
+        }
+        // The smallest counted group joins the pool (fewest votes, then label order).
+        let Some(smallest) = (0..counts.len()).filter(|l| counted[*l]).min_by_key(|l| (counts[*l].votes(), *l)) else {
+            return counted;
+        };
+        counted[smallest] = false;
+    }
 }
 
 /// Exact divisiveness `|a_p·n_c − a_c·n_p| / (n_p·n_c)` as a fraction; `None` while a side has no vote.

@@ -39,8 +39,8 @@ pub mod score;
 mod tests;
 
 pub use common_ground::{
-    CommonGroundCard, CommonGroundResult, CommonGroundSettings, Group, GroupTally, Stance, StatementResult,
-    rank_common_ground,
+    CommonGroundCard, CommonGroundResult, CommonGroundSettings, Group, GroupTally, MIN_GROUP_VOTERS, Stance,
+    StatementResult, rank_common_ground,
 };
 pub use error::{BallotProblem, DecisionError, SettingsProblem};
 pub(crate) use error::{check_length, check_option_set};
@@ -182,6 +182,15 @@ impl<T> PerSide<T> {
 
 /// Both sides, police first (the order of every per-side report).
 pub const SIDES: [Side; 2] = [Side::Police, Side::Community];
+
+/// The sides with nobody in a list of named voters (police first); empty when both sides are there.
+///
+/// The parity rule counts each side on its own: a side without voters can never reach a majority, so a binding
+/// decision could not pass, and every combined figure would be the other side's alone. A decision restricted to
+/// named people therefore names at least one voter of each side.
+pub fn missing_sides(voters: &[Side]) -> Vec<Side> {
+    SIDES.into_iter().filter(|s| !voters.contains(s)).collect()
+}
 
 /// The minimum number of voters of each side who must cast a ballot (of any kind, abstentions included); 0 means
 /// no quorum for that side.

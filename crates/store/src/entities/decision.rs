@@ -26,6 +26,7 @@ pub struct Model {
     pub created_by: Option<i64>,
     pub created_at: i64,
     pub closed_at: Option<i64>,
+    pub opened_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

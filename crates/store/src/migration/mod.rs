@@ -8,6 +8,7 @@ mod m0002_partnerships;
 mod m0003_decisions;
 mod m0004_meetings;
 mod m0005_incidents;
+mod m0006_decision_schedule;
 mod schema;
 
 /// Every table the application owns, parents before children. Backup and restore walk this list; a test checks
@@ -66,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_decisions::Migration),
             Box::new(m0004_meetings::Migration),
             Box::new(m0005_incidents::Migration),
+            Box::new(m0006_decision_schedule::Migration),
         ]
     }
 }

@@ -4,12 +4,14 @@
 //! Ballot choices are stored as JSON in the shape the domain tally for the decision's kind expects; this layer
 //! never interprets them.
 
-use crate::entities::{ballot, cg_statement, cg_vote, decision, decision_comment, decision_voter};
+use crate::entities::{ballot, cg_statement, cg_vote, decision, decision_comment, decision_voter, member_profile};
 use crate::error::{StoreError, StoreResult};
 use crate::{Backend, Db, now};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
+/// Created with a later opening time: members see it, nobody votes yet.
+pub const SCHEDULED: &str = "scheduled";
 /// Accepting ballots.
 pub const OPEN: &str = "open";
 /// Voting has ended.
@@ -30,7 +32,8 @@ pub struct NewDecision {
     pub options: String,
     /// Settings (JSON object: quorum per side, who may vote, anonymity, visibility, …).
     pub settings: String,
-    /// When voting opens (unix seconds).
+    /// When voting opens (unix seconds). Later than now: the decision is created `scheduled` and [`open_scheduled`]
+    /// opens it at that time; otherwise it is open at once.
     pub opens_at: i64,
     /// When voting closes.
     pub closes_at: i64,
@@ -42,7 +45,8 @@ pub struct NewDecision {
     pub created_by: Option<i64>,
 }
 
-/// Creates an open decision, with its named voters when voting is restricted to them.
+/// Creates a decision, open or (with a later opening time) scheduled, with its named voters when voting is
+/// restricted to them.
 pub async fn create(
     db: &Db,
     jurisdiction_id: i64,
@@ -50,6 +54,8 @@ pub async fn create(
     named_voters: &[i64],
 ) -> StoreResult<decision::Model> {
     let txn = db.begin_write().await?;
+    let t = now();
+    let scheduled = d.opens_at > t;
     let m = decision::ActiveModel {
         jurisdiction_id: Set(jurisdiction_id),
         partnership_id: Set(d.partnership_id),
@@ -58,8 +64,9 @@ pub async fn create(
         body: Set(d.body),
         options: Set(d.options),
         settings: Set(d.settings),
-        status: Set(OPEN.into()),
+        status: Set(if scheduled { SCHEDULED } else { OPEN }.into()),
         opens_at: Set(d.opens_at),
+        opened_at: Set((!scheduled).then_some(t)),
         closes_at: Set(d.closes_at),
         outcome: Set(None),
         outcome_by: Set(None),
@@ -67,7 +74,7 @@ pub async fn create(
         is_private: Set(d.is_private),
         affects: Set(d.affects),
         created_by: Set(d.created_by),
-        created_at: Set(now()),
+        created_at: Set(t),
         closed_at: Set(None),
         ..Default::default()
     }
@@ -151,7 +158,8 @@ pub struct NewBallot<'a> {
     pub changeable: bool,
 }
 
-/// Casts (or, when allowed, changes) a ballot. Refused when the decision is not open at this moment. The unique
+/// Casts (or, when allowed, changes) a ballot. Refused when the decision is not open at this moment (a scheduled
+/// decision takes no ballot until the opening job has opened it). The unique
 /// index on (decision, voter) and a single upsert make two simultaneous ballots of one voter count once; the
 /// decision row is locked for the check, so ballots on one decision are cast one at a time and none slips in after a
 /// concurrent close (PostgreSQL `FOR UPDATE`; SQLite serialises writers); that also makes "first ballot or a change"
@@ -223,17 +231,54 @@ pub async fn ballots(db: &Db, jurisdiction_id: i64, decision_id: i64) -> StoreRe
         .await?)
 }
 
-/// Closes voting (idempotent). Returns whether this call closed it.
+/// Closes voting (idempotent); a scheduled decision closed before its opening time never opens. Returns whether
+/// this call closed it.
 pub async fn close(db: &Db, jurisdiction_id: i64, id: i64) -> StoreResult<bool> {
     let r = decision::Entity::update_many()
         .col_expr(decision::Column::Status, Expr::value(CLOSED))
         .col_expr(decision::Column::ClosedAt, Expr::value(now()))
         .filter(decision::Column::Id.eq(id))
         .filter(decision::Column::JurisdictionId.eq(jurisdiction_id))
-        .filter(decision::Column::Status.eq(OPEN))
+        .filter(decision::Column::Status.is_in([OPEN, SCHEDULED]))
         .exec(&db.conn)
         .await?;
     Ok(r.rows_affected == 1)
+}
+
+/// Opens a scheduled decision whose opening time has come (idempotent: one conditional update, so two workers
+/// cannot both open it). Returns whether this call opened it; the caller then sends the "decision opened" notice.
+pub async fn open_scheduled(db: &Db, jurisdiction_id: i64, id: i64) -> StoreResult<bool> {
+    let t = now();
+    let r = decision::Entity::update_many()
+        .col_expr(decision::Column::Status, Expr::value(OPEN))
+        .col_expr(decision::Column::OpenedAt, Expr::value(t))
+        .filter(decision::Column::Id.eq(id))
+        .filter(decision::Column::JurisdictionId.eq(jurisdiction_id))
+        .filter(decision::Column::Status.eq(SCHEDULED))
+        .filter(decision::Column::OpensAt.lte(t))
+        .exec(&db.conn)
+        .await?;
+    Ok(r.rows_affected == 1)
+}
+
+/// The answers of these users' private profiles (JSON objects, dimension → category) by user id. For aggregate
+/// use only (common-ground groups of at least k voters): an individual's answers are never shown.
+pub async fn voter_demographics(
+    db: &Db,
+    jurisdiction_id: i64,
+    user_ids: &[i64],
+) -> StoreResult<std::collections::BTreeMap<i64, String>> {
+    if user_ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(member_profile::Entity::find()
+        .filter(member_profile::Column::JurisdictionId.eq(jurisdiction_id))
+        .filter(member_profile::Column::UserId.is_in(user_ids.to_vec()))
+        .all(&db.conn)
+        .await?
+        .into_iter()
+        .map(|p| (p.user_id, p.demographics))
+        .collect())
 }
 
 /// Open decisions whose closing time has passed (the job worker closes them).

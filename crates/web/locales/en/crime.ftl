@@ -93,3 +93,4 @@ crime-import-reason = Reason
 crime-import-download = Download the reject report (CSV)
 crime-open-dashboard = Open the crime dashboard
 nav-crime = Crime data
+crime-incomplete = so far

@@ -93,3 +93,4 @@ crime-import-reason = Motivo
 crime-import-download = Descargar el informe de rechazos (CSV)
 crime-open-dashboard = Abrir el panel de delitos
 nav-crime = Datos de delitos
+crime-incomplete = hasta ahora

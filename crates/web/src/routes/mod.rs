@@ -16,6 +16,7 @@ pub mod meetings;
 pub mod notifications;
 pub mod pages;
 pub mod partnerships;
+pub mod rake;
 
 use crate::AppState;
 use axum::Router;
@@ -55,6 +56,7 @@ pub fn router() -> Router<AppState> {
         .merge(notifications::router())
         .merge(announcements::router())
         .merge(crime::router())
+        .merge(rake::router())
 }
 
 /// A local path to go to after sign-in: only same-site absolute paths are accepted (no open redirects).

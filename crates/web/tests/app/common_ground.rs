@@ -335,3 +335,130 @@ async fn only_this_partnerships_co_chairs_moderate_and_records_are_checked() {
     assert_eq!(vote(&app, resident, &path, library, "disagree").await, 422);
     assert_eq!(submit(&app, resident, &path, "Too late").await.status(), 422);
 }
+
+/// An active member on `side` with a private profile answering `race` (none: no profile). Returns the voter key.
+async fn member_with_race(app: &TestApp, pid: i64, n: usize, side: &str, race: Option<&str>) -> String {
+    use commonbeat_domain::Side;
+    use commonbeat_domain::partnership::MemberRole;
+    use commonbeat_store::repo::members;
+    let role = if side == "police" { Role::Police } else { Role::Community };
+    let (id, _) = app.user(&format!("m{n}@example.org"), role).await;
+    let side = if side == "police" { Side::Police } else { Side::Community };
+    let change = members::Change {
+        user_id: id,
+        side,
+        role: MemberRole::Member,
+        status: members::ACTIVE,
+        actor_id: None,
+        note: "",
+    };
+    members::set_status(&app.db, app.jid, pid, change).await.unwrap();
+    if let Some(race) = race {
+        let answers = serde_json::json!({ "race": race, "tenure": "renter" }).to_string();
+        members::save_profile(&app.db, app.jid, id, "resident", &answers).await.unwrap();
+    }
+    format!("user:{id}")
+}
+
+#[tokio::test]
+async fn demographic_groups_of_at_least_five_voters_count_and_smaller_ones_never_show() {
+    let app = TestApp::spawn().await;
+    let (cop, slug, _) = setup(&app, 0, 0).await;
+    let pid = commonbeat_store::repo::partnerships::by_slug(&app.db, app.jid, &slug).await.unwrap().id;
+    let new = cop.get(app.url(&format!("/partnerships/{slug}/common-ground/new"))).send().await.unwrap();
+    let new = new.text().await.unwrap();
+    assert!(new.contains("<option value=\"race\" selected>Race and ethnicity</option>"), "race by default");
+    let r = app
+        .post_form(
+            &cop,
+            &format!("/partnerships/{slug}/common-ground/new"),
+            &format!("/partnerships/{slug}/common-ground"),
+            &[("title", "What would help?"), ("closes_on", "2099-01-01"), ("dimension", "shoe size")],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let (path, id) = open_activity(&app, &cop, &slug, &[("dimension", "race")]).await;
+    for s in [LIGHTS, PATROLS] {
+        submit(&app, &cop, &path, s).await;
+    }
+    let (lights, patrols) = (statement_id(&app, id, LIGHTS).await, statement_id(&app, id, PATROLS).await);
+    // Sixteen members: 6 Black (community), 5 Hispanic (3 police, 2 community), 2 Asian (community, below k) and
+    // 3 officers without a profile.
+    let mut people = Vec::new();
+    for n in 0..16 {
+        let (side, race) = match n {
+            0..6 => ("community", Some("black")),
+            6..9 => ("police", Some("hispanic")),
+            9..11 => ("community", Some("hispanic")),
+            11..13 => ("community", Some("asian")),
+            _ => ("police", None),
+        };
+        people.push((member_with_race(&app, pid, n, side, race).await, side, race));
+    }
+    let cast = |sid: i64, key: String, side: &'static str, stance: &'static str| {
+        let db = app.db.clone();
+        let jid = app.jid;
+        async move { decisions::vote_statement(&db, jid, sid, &key, Some(side), None, stance).await.unwrap() }
+    };
+    for (n, (key, side, race)) in people.iter().enumerate() {
+        // Lights: everyone votes; Hispanic officers agree and Hispanic residents disagree; one of the officers
+        // without a profile agrees.
+        let on_lights = match (*race, *side) {
+            (Some("hispanic"), "community") => "disagree",
+            (None, _) if n > 13 => "disagree",
+            _ => "agree",
+        };
+        cast(lights, key.clone(), side, on_lights).await;
+        // Patrols: everyone with a profile votes, the Asian residents disagree; the pool (2 Asian) is below k, so the
+        // smallest shown group (Hispanic, 5) joins it and only the Black group is shown.
+        if race.is_some() {
+            cast(patrols, key.clone(), side, if *race == Some("asian") { "disagree" } else { "agree" }).await;
+        }
+    }
+    let j = api(&app, &slug, id).await;
+    assert_eq!((j["dimension"].as_str(), j["demographic_min"].as_u64()), (Some("race"), Some(5)));
+    let st = j["statements"].as_array().unwrap();
+    let by_id = |sid: i64| st.iter().find(|s| s["id"].as_i64() == Some(sid)).unwrap();
+    // Patrols: police 3 of 3 → 4/5, community 8 of 10 → 9/12, Black 6 of 6 → 7/8: 0.525.
+    let p = by_id(patrols);
+    assert_eq!(p["rank"], 1);
+    assert!((p["gic"].as_f64().unwrap() - 0.525).abs() < 1e-12, "{p}");
+    let groups: Vec<_> = p["demographics"].as_array().unwrap().iter().map(|g| g["group"].as_str().unwrap()).collect();
+    assert_eq!(groups, ["black"]);
+    // Lights: pool = 2 Asian + 3 without a profile = 5 → both groups of 5+ count, in census order.
+    // Police 4 of 6 → 5/8, community 8 of 10 → 3/4, Hispanic 3 of 5 → 4/7, Black 6 of 6 → 7/8: 15/64.
+    let l = by_id(lights);
+    assert!((l["gic"].as_f64().unwrap() - 15.0 / 64.0).abs() < 1e-12, "{l}");
+    let d = l["demographics"].as_array().unwrap();
+    assert_eq!(
+        d.iter().map(|g| (g["group"].as_str().unwrap(), g["agree"].as_u64().unwrap())).collect::<Vec<_>>(),
+        [("hispanic", 3), ("black", 6)]
+    );
+    // The two-sides view is unchanged.
+    assert_eq!(l["groups"].as_array().unwrap().len(), 2);
+    assert_eq!(j["voters"], serde_json::json!({"police": 6, "community": 10, "public": 0}));
+    // The small group never shows, anywhere.
+    assert!(!j.to_string().contains("asian"));
+    let page = reqwest::get(app.url(&path)).await.unwrap().text().await.unwrap();
+    assert!(page.contains("Agreement across groups: Race and ethnicity"));
+    assert!(page.contains("<th scope=\"col\">Hispanic or Latino (any race)</th>"));
+    assert!(page.contains("<th scope=\"col\">Black or African American</th>") && !page.contains("Asian"));
+    assert!(page.contains("100 % (6 / 0 / 0)") && page.contains("60 % (3 / 2 / 0)"));
+    let es = reqwest::get(app.url(&format!("{path}?lang=es"))).await.unwrap().text().await.unwrap();
+    assert!(es.contains("Acuerdo entre grupos: Raza y origen étnico"));
+
+    // Another question: nobody's tenure group has 5 voters on a statement yet… then it has.
+    let (path2, id2) = open_activity(&app, &cop, &slug, &[("dimension", "tenure")]).await;
+    submit(&app, &cop, &path2, LIGHTS).await;
+    let s2 = statement_id(&app, id2, LIGHTS).await;
+    for (key, side, _) in people.iter().take(4) {
+        cast(s2, key.clone(), side, "agree").await;
+    }
+    let j = api(&app, &slug, id2).await;
+    assert!(j["statements"][0]["demographics"].as_array().unwrap().is_empty(), "4 renters: below k");
+    assert!(!reqwest::get(app.url(&path2)).await.unwrap().text().await.unwrap().contains("Agreement across groups"));
+    cast(s2, people[4].0.clone(), "community", "agree").await;
+    let j = api(&app, &slug, id2).await;
+    assert_eq!(j["statements"][0]["demographics"][0]["group"], "renter");
+    assert_eq!(j["statements"][0]["demographics"][0]["votes"], 5);
+}

@@ -294,3 +294,51 @@ async fn the_upload_page_imports_with_progress_and_a_reject_report_for_police_on
     let dash = police.get(app.url("/crime")).send().await.unwrap().text().await.unwrap();
     assert!(dash.contains("<strong>35</strong>"), "police total");
 }
+
+#[tokio::test]
+async fn analysts_rake_survey_data_from_elsewhere_with_the_methods_reference_and_named_errors() {
+    let app = TestApp::spawn().await;
+    let (_, secret) = app.user("rake@example.org", Role::Police).await;
+    let police = app.client();
+    app.login(&police, "rake@example.org", secret.as_deref()).await;
+    let csrf = app.csrf(&police, "/crime").await;
+    let sex = ["M", "M", "M", "M", "M", "F", "F", "F", "F", "F", "F", "F"];
+    let age = ["18-34", "18-34", "35-54", "55+", "55+", "18-34", "35-54", "35-54", "35-54", "55+", "55+", "55+"];
+    let trusts = [0, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1];
+    let respondents: Vec<Value> = (0..12).map(|i| json!({"sex": sex[i], "age": age[i], "y": trusts[i]})).collect();
+    let margins = json!({"sex": {"M": 4800, "F": 5200}, "age": {"18-34": 3000, "35-54": 4000, "55+": 3000}});
+    let post =
+        |body: Value| police.post(app.url("/api/v1/analysis/rake")).header("x-csrf-token", &csrf).json(&body).send();
+    let r = post(json!({"respondents": respondents, "margins": margins})).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let out: Value = r.json().await.unwrap();
+    let w: Vec<f64> = out["weights"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+    assert_eq!(w.len(), 12);
+    assert!((w.iter().sum::<f64>() - 10_000.0).abs() < 1e-6, "weights sum to the population");
+    let mean = out["estimate"]["mean"].as_f64().unwrap();
+    assert!((mean - 0.716138).abs() < 1e-6, "METHODS raked share: {mean}");
+    let se = out["estimate"]["se"].as_f64().unwrap();
+    assert!((se - 0.143859).abs() < 1e-6, "METHODS SE: {se}");
+    let deff = out["estimate"]["design_effect"].as_f64().unwrap();
+    assert!((deff - 1.0735).abs() < 1e-4, "Kish design effect: {deff}");
+
+    // A category with no respondents, and a respondent in a category the margins lack, are 422s naming them.
+    let r =
+        post(json!({"respondents": respondents, "margins": {"sex": {"M": 4800, "F": 5200, "X": 10}}})).await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("margins.sex.X"));
+    let mut odd = respondents.clone();
+    odd[3]["age"] = json!("75+");
+    let r = post(json!({"respondents": odd, "margins": margins})).await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("respondents[3].age"));
+    // Residents and the public may not use it.
+    let r = app
+        .client()
+        .post(app.url("/api/v1/analysis/rake"))
+        .json(&json!({"respondents": respondents, "margins": margins}))
+        .send()
+        .await
+        .unwrap();
+    assert!(matches!(r.status().as_u16(), 401 | 403));
+}

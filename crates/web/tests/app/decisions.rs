@@ -4,7 +4,7 @@
 use crate::support::*;
 use commonbeat_domain::Role;
 
-async fn setup(
+pub(crate) async fn setup(
     app: &TestApp,
     police: usize,
     community: usize,
@@ -46,7 +46,13 @@ async fn setup(
     (cop, slug, voters)
 }
 
-async fn open_decision(app: &TestApp, cop: &reqwest::Client, slug: &str, kind: &str, extra: &[(&str, &str)]) -> String {
+pub(crate) async fn open_decision(
+    app: &TestApp,
+    cop: &reqwest::Client,
+    slug: &str,
+    kind: &str,
+    extra: &[(&str, &str)],
+) -> String {
     let mut fields = vec![
         ("kind", kind),
         ("title", "Ask the city for speed humps"),
@@ -70,7 +76,7 @@ async fn open_decision(app: &TestApp, cop: &reqwest::Client, slug: &str, kind: &
 }
 
 /// Votes from an already signed-in client (each TOTP code works once, so voters sign in once).
-async fn vote_as(app: &TestApp, c: &reqwest::Client, path: &str, choice: &str) -> u16 {
+pub(crate) async fn vote_as(app: &TestApp, c: &reqwest::Client, path: &str, choice: &str) -> u16 {
     app.post_form(c, path, &format!("{path}/vote"), &[("choice", choice), ("reason", "my reason")])
         .await
         .status()

@@ -10,6 +10,7 @@ mod auth;
 mod common_ground;
 mod crime;
 mod decisions;
+mod decisions_access;
 mod email;
 mod isolation;
 mod meetings;

@@ -258,7 +258,7 @@ proptest! {
             })
             .collect();
         let labels = cards.iter().any(|c| !c.choice.groups.is_empty());
-        let settings = CommonGroundSettings { statements, min_group_size: if labels { 0 } else { min_group_size } };
+        let settings = CommonGroundSettings { statements, min_group_size: if labels { 0 } else { min_group_size }, pool_remainder: false };
         let before = rank_common_ground(&settings, &cards).unwrap();
         for s in &before.statements {
             prop_assert!(s.gic > 0.0 && s.gic <= 1.0, "gic {}", s.gic);
@@ -298,7 +298,7 @@ proptest! {
             .into_iter()
             .map(|(side, stances)| Ballot::new(side, CommonGroundCard { groups: vec![], stances }))
             .collect();
-        let r = rank_common_ground(&CommonGroundSettings { statements: 3, min_group_size: 0 }, &cards).unwrap();
+        let r = rank_common_ground(&CommonGroundSettings { statements: 3, min_group_size: 0, pool_remainder: false }, &cards).unwrap();
         let gic: Vec<f64> = r.by_consensus.iter().map(|s| r.statements[*s].gic).collect();
         prop_assert!(gic.windows(2).all(|w| w[0] >= w[1]));
         let div: Vec<f64> =

@@ -18,6 +18,9 @@ use axum::response::Response;
 use commonbeat_analysis::trend::Interval;
 use commonbeat_domain::incident::Category;
 
+/// Most incidents the page's near-repeat table reads (the API allows more); beyond it the page asks to narrow.
+pub const PAGE_NEAR_REPEAT_MAX_EVENTS: usize = 5_000;
+
 /// A category count row.
 pub struct CategoryRow {
     label: String,
@@ -89,6 +92,7 @@ struct Dashboard {
     chart_max: u64,
     latest: String,
     hot_svg: Vec<SvgCell>,
+    hot_box: String,
     hot_rows: Vec<HotRow>,
     geojson_url: String,
     tiles: String,
@@ -150,12 +154,16 @@ fn trend_view(t: &Tr, s: &Scope) -> (Vec<TrendRow>, Vec<Bar>, String, u64, Strin
         .map(|p| {
             let covered = temporal::year_before_covered(s, p.year_before_start);
             TrendRow {
-                label: p.start_date.strftime("%Y-%m").to_string(),
+                label: if p.complete {
+                    p.start_date.strftime("%Y-%m").to_string()
+                } else {
+                    format!("{} ({})", p.start_date.strftime("%Y-%m"), t.t("crime-incomplete"))
+                },
                 count: if p.start < s.selection.to { p.count.to_string() } else { t.t("crime-not-published") },
                 year_before: if covered { p.count_year_before.to_string() } else { "–".into() },
                 change: p
                     .yoy_change_pct
-                    .filter(|_| covered)
+                    .filter(|_| covered && p.complete)
                     .map(|c| format!("{c:+.0} %"))
                     .unwrap_or_else(|| "–".into()),
             }
@@ -182,11 +190,11 @@ fn trend_view(t: &Tr, s: &Scope) -> (Vec<TrendRow>, Vec<Bar>, String, u64, Strin
     (rows, bars, line, max, latest)
 }
 
-fn hot_view(t: &Tr, s: &Scope, idx: &[u32]) -> (Vec<SvgCell>, Vec<HotRow>) {
+fn hot_view(t: &Tr, s: &Scope, idx: &[u32]) -> (Vec<SvgCell>, Vec<HotRow>, String) {
     let Ok((fc, cells)) = spatial::hotspots(&s.columns, idx, 250.0, CellsShown::All, s.audience) else {
-        return (vec![], vec![]);
+        return (vec![], vec![], String::new());
     };
-    let Some(grid) = fc.get("grid").filter(|g| !g.is_null()) else { return (vec![], vec![]) };
+    let Some(grid) = fc.get("grid").filter(|g| !g.is_null()) else { return (vec![], vec![], String::new()) };
     let rows = grid["rows"].as_u64().unwrap_or(1).max(1) as f64;
     let cols = grid["cols"].as_u64().unwrap_or(1).max(1) as f64;
     let size = (400.0 / rows.max(cols)).min(40.0);
@@ -200,6 +208,7 @@ fn hot_view(t: &Tr, s: &Scope, idx: &[u32]) -> (Vec<SvgCell>, Vec<HotRow>) {
             fill: class_fill(c.class),
         })
         .collect();
+    let rows_n = rows;
     let mut hot: Vec<&HotCell> = cells.iter().filter(|c| c.class > 0 && c.count.is_some()).collect();
     hot.sort_by(|a, b| b.gi_z.partial_cmp(&a.gi_z).unwrap_or(std::cmp::Ordering::Equal));
     let rows = hot
@@ -214,7 +223,8 @@ fn hot_view(t: &Tr, s: &Scope, idx: &[u32]) -> (Vec<SvgCell>, Vec<HotRow>) {
             class: class_label(t, c.class),
         })
         .collect();
-    (svg, rows)
+    let view_box = format!("0 0 {:.0} {:.0}", cols * size, rows_n * size);
+    (svg, rows, view_box)
 }
 
 /// The dashboard.
@@ -240,10 +250,10 @@ pub async fn dashboard(State(state): State<AppState>, ctx: Ctx, Query(f): Query<
     let idx = s.indexes();
     let with_point: Vec<u32> = idx.iter().copied().filter(|&i| s.columns.has_point(i as usize)).collect();
     let (trend, bars, line, chart_max, latest) = trend_view(&t, &s);
-    let (hot_svg, hot_rows) = hot_view(&t, &s, &with_point);
+    let (hot_svg, hot_rows, hot_box) = hot_view(&t, &s, &with_point);
     let is_police = s.audience == Audience::Police;
     let (near, near_note) = if is_police {
-        if with_point.len() > super::api::NEAR_REPEAT_MAX_EVENTS {
+        if with_point.len() > PAGE_NEAR_REPEAT_MAX_EVENTS {
             (None, t.t("crime-near-too-many"))
         } else {
             match spatial::near_repeats(
@@ -348,6 +358,7 @@ pub async fn dashboard(State(state): State<AppState>, ctx: Ctx, Query(f): Query<
         chart_max,
         latest,
         hot_svg,
+        hot_box,
         hot_rows,
         geojson_url: format!("/api/v1/analysis/hotspots?{query}&cells=nonzero"),
         tiles: state.config.tile_url.clone().unwrap_or_default(),

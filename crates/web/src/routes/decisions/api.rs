@@ -1,7 +1,8 @@
 //! Decisions in the JSON API: list, open, show results, vote.
 
+use super::create::open;
 use super::results::{self, Results, Settings};
-use super::{NewForm, cast_vote, is_open, load, open};
+use super::{NewForm, cast_vote, is_open, load, phase};
 use crate::AppState;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
@@ -12,10 +13,13 @@ use axum::http::StatusCode;
 use commonbeat_store::repo::decisions;
 use serde::Deserialize;
 
-/// Opens a decision (co-chairs and administrators). Same fields as the form; `voters` is `members` or `cochairs`.
+/// Opens a decision (co-chairs and administrators). Same fields as the form. `opens_at` (optional) schedules it:
+/// until then it is `scheduled`, visible but closed to votes, and it opens (and members are notified) at that time.
+/// `voters` is `members` (default), `cochairs`, or a list of user ids of active members naming who may vote (both
+/// sides must be named).
 #[utoipa::path(post, path = "/api/v1/partnerships/{slug}/decisions", tag = "decisions",
     params(("slug" = String, Path, description = "Partnership slug")),
-    request_body(content = Object, description = "kind, title, body, closes_on (YYYY-MM-DD), quorum_police, quorum_community, changeable, reason_required, anonymous, visibility, is_private, affects, voters, options (one per line), max_choices, score_min, score_max, dots"),
+    request_body(content = Object, description = "kind, title, body, opens_at (optional: RFC 3339, or YYYY-MM-DDTHH:MM in the jurisdiction's time zone; not in the past, before closing), closes_on (YYYY-MM-DD), quorum_police, quorum_community, changeable, reason_required, anonymous, visibility, is_private, affects, voters (\"members\", \"cochairs\" or [user ids] of active members, both sides named), options (one per line), max_choices, score_min, score_max, dots"),
     responses((status = 201, body = DecisionOut), (status = 403, body = crate::routes::api::ApiError), (status = 422, body = crate::routes::api::ApiError)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn api_create(
@@ -29,7 +33,7 @@ pub async fn api_create(
     a.require_manage()?;
     let d = match open(&state, &ctx, &a, f).await? {
         Ok(d) => d,
-        Err(key) => return Err(AppError::invalid("decision", ctx.tr().t(key))),
+        Err(r) => return Err(AppError::invalid(r.field, r.message)),
     };
     let out = api_show(State(state), ctx, Path((slug, d.id))).await?;
     Ok((StatusCode::CREATED, out))
@@ -121,13 +125,24 @@ pub async fn api_list(
                 id: d.id,
                 kind: d.kind.clone(),
                 title: d.title.clone(),
-                status: if is_open(&d) { "open".into() } else { "closed".into() },
+                status: phase(&d).into(),
+                opens_at: crate::timefmt::iso_utc(d.opens_at),
                 closes_at: crate::timefmt::iso_utc(d.closes_at),
+                voters: voters_of(&d),
+                named_voters: Vec::new(),
                 results: None,
                 outcome: d.outcome.clone(),
             })
             .collect(),
     ))
+}
+
+/// Who may vote on a decision: `members`, `cochairs` or `named`.
+fn voters_of(d: &commonbeat_store::entities::decision::Model) -> String {
+    match Settings::of(d).voters.as_str() {
+        w @ ("cochairs" | "named") => w.into(),
+        _ => "members".into(),
+    }
 }
 
 /// A decision with its results, as the API shows it.
@@ -139,10 +154,16 @@ pub struct DecisionOut {
     pub kind: String,
     /// Title.
     pub title: String,
-    /// `open` or `closed`.
+    /// `scheduled` (visible, voting not open yet), `open` or `closed`.
     pub status: String,
+    /// Opening time (ISO 8601, UTC).
+    pub opens_at: String,
     /// Closing time (ISO 8601, UTC).
     pub closes_at: String,
+    /// Who may vote: `members`, `cochairs` or `named`.
+    pub voters: String,
+    /// User ids of the named voters (co-chairs or named people), for callers who see the members; empty otherwise.
+    pub named_voters: Vec<i64>,
     /// Results per side and combined, when visible to the caller.
     pub results: Option<Results>,
     /// The outcome statement, once written.
@@ -158,18 +179,24 @@ pub async fn api_show(
     ctx: Ctx,
     Path((slug, id)): Path<(String, i64)>,
 ) -> AppResult<Json<DecisionOut>> {
-    let (_, d) = load(&state, &ctx, &slug, id).await?;
+    let (a, d) = load(&state, &ctx, &slug, id).await?;
     let s = Settings::of(&d);
     let all = decisions::ballots(&state.db, ctx.jid(), d.id).await?;
     let voted = ctx.user.as_ref().is_some_and(|u| all.iter().any(|b| b.user_id == u.id));
-    let open = is_open(&d);
-    let visible = !open || s.visibility == "always" || (s.visibility != "after_close" && voted);
+    let (open, status) = (is_open(&d), phase(&d));
+    let visible =
+        status != "scheduled" && (!open || s.visibility == "always" || (s.visibility != "after_close" && voted));
+    let named_voters =
+        if a.sees_members() { decisions::named_voters(&state.db, ctx.jid(), d.id).await? } else { Vec::new() };
     Ok(Json(DecisionOut {
         id: d.id,
         kind: d.kind.clone(),
         title: d.title.clone(),
-        status: if open { "open".into() } else { "closed".into() },
+        status: status.into(),
+        opens_at: crate::timefmt::iso_utc(d.opens_at),
         closes_at: crate::timefmt::iso_utc(d.closes_at),
+        voters: voters_of(&d),
+        named_voters,
         results: visible.then(|| results::tally(&ctx.tr(), &d, &all)),
         outcome: d.outcome.clone(),
     }))

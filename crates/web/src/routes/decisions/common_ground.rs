@@ -8,7 +8,10 @@
 //!   (`anon:{sha256}`). Anonymous votes and statements are rate-limited per address; anonymous votes are never
 //!   audited.
 //! - Statements are ranked by GIC ([`ranking`]): the two sides always count as groups, the public only on statements
-//!   at least `min_group_size` (5) of the public voted on. Divisiveness is between the two sides only.
+//!   at least `min_group_size` (5) of the public voted on, and members' demographic groups (answers to the
+//!   activity's question, race and ethnicity by default, from their private profiles) only on statements at least
+//!   k = 5 of the group voted on; smaller groups are pooled and never shown ([`groups`]). Divisiveness is between
+//!   the two sides only.
 //! - The page sums up "what both sides agree on" (at least 60 % of each side agree, by GIC) and "what divides us"
 //!   (the sides' agree shares differ, most divisive first, leaving out what both sides agree on).
 
@@ -28,7 +31,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use commonbeat_domain::Side;
-use commonbeat_domain::decision::Stance;
+use commonbeat_domain::census::Dimension;
+use commonbeat_domain::decision::{MIN_GROUP_VOTERS, Stance};
 use commonbeat_store::entities::decision;
 use commonbeat_store::repo::decisions::{self, NewDecision};
 use commonbeat_store::repo::members;
@@ -38,6 +42,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
+pub mod groups;
 pub mod ranking;
 pub use ranking::{CgGroupOut, CgStatementOut, CgVoters};
 
@@ -131,9 +136,13 @@ struct NewPage {
     notice: Option<String>,
     slug: String,
     partnership: String,
+    /// Demographic questions: (id, label); race and ethnicity first (the default).
+    dimensions: Vec<(String, String)>,
+    dimension_hint: String,
 }
 
 fn new_page(ctx: &Ctx, a: &Access, error: Option<String>, status: StatusCode) -> AppResult<Response> {
+    let t = ctx.tr();
     render_status(
         status,
         &NewPage {
@@ -142,6 +151,11 @@ fn new_page(ctx: &Ctx, a: &Access, error: Option<String>, status: StatusCode) ->
             notice: None,
             slug: a.partnership.slug.clone(),
             partnership: a.partnership.name.clone(),
+            dimensions: Dimension::ALL
+                .iter()
+                .map(|d| (d.as_str().to_string(), t.t(&format!("dim-{}", d.as_str()))))
+                .collect(),
+            dimension_hint: t.t1("cg-dimension-hint", "count", &MIN_GROUP_VOTERS.to_string()),
         },
     )
 }
@@ -161,6 +175,9 @@ struct NewForm {
     closes_on: String,
     #[serde(default)]
     is_private: Option<String>,
+    /// The demographic question whose answers form groups (race and ethnicity when empty).
+    #[serde(default)]
+    dimension: String,
 }
 
 async fn create(
@@ -182,7 +199,11 @@ async fn create(
     let Some(closes_at) = parse_date_end(&f.closes_on, &ctx.jurisdiction.time_zone).filter(|c| *c > now) else {
         return new_page(&ctx, &a, Some(t.t("cg-bad-close")), StatusCode::UNPROCESSABLE_ENTITY);
     };
-    let settings = CgSettings::default();
+    let dimension = if f.dimension.trim().is_empty() { Some(Dimension::Race) } else { Dimension::parse(&f.dimension) };
+    let Some(dimension) = dimension else {
+        return new_page(&ctx, &a, Some(t.t("cg-bad-dimension")), StatusCode::UNPROCESSABLE_ENTITY);
+    };
+    let settings = CgSettings { dimension: dimension.as_str().into(), ..CgSettings::default() };
     let d = decisions::create(
         &state.db,
         ctx.jid(),
@@ -255,6 +276,7 @@ struct ShowPage {
     divide: Vec<SummaryView>,
     can_manage: bool,
     pending: Vec<(i64, String)>,
+    groups: Option<groups::GroupTable>,
 }
 
 /// What a page render needs besides the activity.
@@ -373,6 +395,7 @@ async fn page(
             divide,
             can_manage,
             pending,
+            groups: groups::table(&t, ranking::dimension(d), &r),
         },
     )
 }
@@ -530,6 +553,10 @@ pub struct CommonGroundOut {
     pub closes_at: String,
     /// Public voters a statement needs before the public counts as a group on it.
     pub min_group_size: u64,
+    /// The demographic question whose answers form members' groups (a census dimension id, e.g. `race`).
+    pub dimension: String,
+    /// k: members of a demographic group a statement needs before the group counts (and is shown) on it.
+    pub demographic_min: u64,
     /// Voters per group.
     pub voters: CgVoters,
     /// Approved statements by GIC, highest first.
@@ -553,6 +580,8 @@ pub async fn api_show(
         status: if is_open(&d) { "open".into() } else { "closed".into() },
         closes_at: iso_utc(d.closes_at),
         min_group_size: CgSettings::of(&d).min_group_size,
+        dimension: ranking::dimension(&d).as_str().into(),
+        demographic_min: MIN_GROUP_VOTERS,
         voters: r.voters,
         statements: r.statements,
     }))

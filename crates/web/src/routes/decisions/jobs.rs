@@ -1,10 +1,53 @@
-//! Decision jobs run by the worker: closing at the closing time, reminding members who have not voted, and
-//! reminding co-chairs on the review date.
+//! Decision jobs run by the worker: opening a scheduled decision at its opening time (with its "decision opened"
+//! notice), closing at the closing time, reminding members who have not voted, and reminding co-chairs on the
+//! review date.
 
 use super::members;
 use crate::AppState;
 use crate::timefmt::format_datetime;
 use commonbeat_store::repo::decisions;
+
+/// Job kind: open a scheduled decision at its opening time.
+pub const OPEN_JOB: &str = "decision.open";
+
+/// Opens a scheduled decision whose time has come and sends its "decision opened" notice (audited as the system).
+/// Idempotent: a decision already opened, or closed before its opening time, is left alone.
+pub async fn open_job(state: &AppState, j: &commonbeat_store::entities::job::Model) -> Result<(), String> {
+    let id: i64 = j.payload.parse().map_err(|_| "bad payload".to_string())?;
+    let jid = j.jurisdiction_id;
+    let d = decisions::by_id(&state.db, jid, id).await.map_err(|e| e.to_string())?;
+    if d.status == decisions::SCHEDULED && d.opens_at > commonbeat_store::now() {
+        return Err("not yet due".into());
+    }
+    if !decisions::open_scheduled(&state.db, jid, id).await.map_err(|e| e.to_string())? {
+        return Ok(());
+    }
+    let d = decisions::by_id(&state.db, jid, id).await.map_err(|e| e.to_string())?;
+    let p = commonbeat_store::repo::partnerships::by_id(&state.db, jid, d.partnership_id)
+        .await
+        .map_err(|e| e.to_string())?;
+    let named = decisions::named_voters(&state.db, jid, id).await.map_err(|e| e.to_string())?;
+    super::notices::opened(state, jid, &p, &d, &named).await.map_err(|e| e.to_string())?;
+    system_audit(state, jid, "decision.open", id).await
+}
+
+async fn system_audit(state: &AppState, jid: i64, action: &str, id: i64) -> Result<(), String> {
+    commonbeat_store::repo::audit::append(
+        &state.db,
+        jid,
+        commonbeat_store::repo::audit::AuditEvent {
+            actor: "system".into(),
+            action: action.into(),
+            object: format!("decision:{id}"),
+            outcome: "success".into(),
+            source: "job".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(())
+}
 
 /// Job kind: close a decision at its closing time.
 pub const CLOSE_JOB: &str = "decision.close";
@@ -46,20 +89,7 @@ pub async fn close_job(state: &AppState, j: &commonbeat_store::entities::job::Mo
         return Err("not yet due".into());
     }
     if decisions::close(&state.db, j.jurisdiction_id, id).await.map_err(|e| e.to_string())? {
-        commonbeat_store::repo::audit::append(
-            &state.db,
-            j.jurisdiction_id,
-            commonbeat_store::repo::audit::AuditEvent {
-                actor: "system".into(),
-                action: "decision.close".into(),
-                object: format!("decision:{id}"),
-                outcome: "success".into(),
-                source: "job".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .map_err(|e| e.to_string())?;
+        system_audit(state, j.jurisdiction_id, "decision.close", id).await?;
     }
     Ok(())
 }

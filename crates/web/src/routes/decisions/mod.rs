@@ -1,18 +1,21 @@
-//! Decisions of a partnership under the parity rule: co-chairs open a proposal, consent question or sense check;
-//! active members of both sides vote from their own accounts; results show each side and the combined figure with
-//! a plain-language explanation; co-chairs close and record the outcome, which enters the public decision log.
+//! Decisions of a partnership under the parity rule: co-chairs open a proposal, consent question or sense check
+//! (now, or scheduled to open later: see `create.rs`); active members of both sides — or only the co-chairs or the
+//! named people — vote from their own accounts; results show each side and the combined figure with a
+//! plain-language explanation; co-chairs close and record the outcome, which enters the public decision log.
 
 pub mod api;
 pub mod common_ground;
+mod create;
 mod jobs;
 mod notices;
 pub mod options;
 pub mod results;
 
 use super::guarded;
-use super::pages::{Shell, render, render_status};
+use super::pages::{Shell, render};
 use super::partnerships::access::Access;
 use super::partnerships::service::parse_date_end;
+use super::partnerships::view::side_label;
 use crate::AppState;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
@@ -25,10 +28,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use commonbeat_store::entities::decision;
-use commonbeat_store::repo::decisions::{self, Cast, NewBallot, NewDecision};
+use commonbeat_store::repo::decisions::{self, Cast, NewBallot};
 use commonbeat_store::repo::members;
-pub use jobs::{CLOSE_JOB, REMIND_JOB, REVIEW_JOB, close_job, remind_job, review_job};
-use results::{KINDS, Results, Settings};
+pub use create::NewForm;
+use create::{create, new_form};
+pub use jobs::{CLOSE_JOB, OPEN_JOB, REMIND_JOB, REVIEW_JOB, close_job, open_job, remind_job, review_job};
+use results::{Results, Settings};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -73,220 +78,45 @@ fn is_open(d: &decision::Model) -> bool {
     d.status == decisions::OPEN && t >= d.opens_at && t < d.closes_at
 }
 
-#[derive(Template)]
-#[template(path = "decisions/new.html")]
-struct NewPage {
-    shell: Shell,
-    error: Option<String>,
-    notice: Option<String>,
-    slug: String,
-    partnership: String,
-    kinds: Vec<(String, String)>,
+/// Where a decision stands: `scheduled` (visible, not yet open for votes), `open` or `closed`.
+pub fn phase(d: &decision::Model) -> &'static str {
+    if d.status == decisions::SCHEDULED && commonbeat_store::now() < d.closes_at {
+        "scheduled"
+    } else if is_open(d) {
+        "open"
+    } else {
+        "closed"
+    }
 }
 
-async fn new_form(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> AppResult<Response> {
-    ctx.require_user()?;
-    let a = Access::load(&state, &ctx, &slug).await?;
-    a.require_manage()?;
-    new_page(&ctx, &a, None, StatusCode::OK)
+/// The Fluent key of a decision's status, for lists such as the partnership page's decision log.
+pub fn status_key(d: &decision::Model) -> &'static str {
+    match phase(d) {
+        "scheduled" => "decision-scheduled-status",
+        "open" => "decision-open-status",
+        _ => "decision-closed",
+    }
 }
 
-fn new_page(ctx: &Ctx, a: &Access, error: Option<String>, status: StatusCode) -> AppResult<Response> {
+/// Who may vote on a decision, in words: everyone, or the co-chairs or named people (with their names and sides
+/// for those who see the members).
+async fn voters_note(state: &AppState, ctx: &Ctx, a: &Access, d: &decision::Model) -> AppResult<Option<String>> {
     let t = ctx.tr();
-    render_status(
-        status,
-        &NewPage {
-            shell: Shell::new(ctx, "decision-new-title"),
-            error,
-            notice: None,
-            slug: a.partnership.slug.clone(),
-            partnership: a.partnership.name.clone(),
-            kinds: KINDS.iter().map(|k| (k.to_string(), t.t(&format!("kind-{k}")))).collect(),
-        },
-    )
-}
-
-/// A checkbox from a form (`on`) or a JSON boolean, read as "present and true".
-fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Flag {
-        B(bool),
-        S(String),
+    let named = decisions::named_voters(&state.db, ctx.jid(), d.id).await?;
+    if named.is_empty() {
+        return Ok(None);
     }
-    Ok(match Option::<Flag>::deserialize(d)? {
-        Some(Flag::B(true)) => Some("on".into()),
-        Some(Flag::S(s)) if s == "on" || s == "true" => Some(s),
-        _ => None,
-    })
-}
-
-/// The fields of the decision form, also accepted as JSON by the API.
-#[derive(Deserialize)]
-pub struct NewForm {
-    kind: String,
-    title: String,
-    #[serde(default)]
-    body: String,
-    closes_on: String,
-    #[serde(default)]
-    quorum_police: u64,
-    #[serde(default)]
-    quorum_community: u64,
-    #[serde(default, deserialize_with = "flag")]
-    changeable: Option<String>,
-    #[serde(default, deserialize_with = "flag")]
-    reason_required: Option<String>,
-    #[serde(default, deserialize_with = "flag")]
-    anonymous: Option<String>,
-    #[serde(default)]
-    visibility: String,
-    #[serde(default, deserialize_with = "flag")]
-    is_private: Option<String>,
-    #[serde(default)]
-    affects: String,
-    /// `members` (default) or `cochairs`.
-    #[serde(default)]
-    voters: String,
-    /// Options, one per line (option kinds).
-    #[serde(default)]
-    options: String,
-    #[serde(default)]
-    max_choices: usize,
-    #[serde(default)]
-    score_min: Option<i32>,
-    #[serde(default)]
-    score_max: Option<i32>,
-    #[serde(default)]
-    dots: Option<u64>,
-}
-
-async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(slug): Path<String>,
-    Form(f): Form<NewForm>,
-) -> AppResult<Response> {
-    ctx.require_user()?;
-    let a = Access::load(&state, &ctx, &slug).await?;
-    a.require_manage()?;
-    match open(&state, &ctx, &a, f).await? {
-        Ok(d) => Ok(Redirect::to(&format!("/partnerships/{slug}/decisions/{}", d.id)).into_response()),
-        Err(key) => new_page(&ctx, &a, Some(ctx.tr().t(key)), StatusCode::UNPROCESSABLE_ENTITY),
+    let who = if Settings::of(d).voters == "cochairs" { "voters-note-cochairs" } else { "voters-note-named" };
+    if !a.sees_members() {
+        return Ok(Some(t.t1(&format!("{who}-count"), "count", &named.len().to_string())));
     }
-}
-
-/// Validates and opens a decision (managers only). `Ok(Err(key))` names what is wrong (a Fluent key).
-async fn open(state: &AppState, ctx: &Ctx, a: &Access, f: NewForm) -> AppResult<Result<decision::Model, &'static str>> {
-    let u = ctx.require_user()?.clone();
-    a.require_manage()?;
-    let slug = a.partnership.slug.clone();
-    let _ = &slug;
-    let title = f.title.trim();
-    if !KINDS.contains(&f.kind.as_str()) {
-        return Ok(Err("decision-bad-kind"));
-    }
-    if title.chars().count() < 3 || title.chars().count() > 200 || f.body.chars().count() > 10_000 {
-        return Ok(Err("decision-bad-title"));
-    }
-    let now = commonbeat_store::now();
-    let Some(closes_at) = parse_date_end(&f.closes_on, &ctx.jurisdiction.time_zone).filter(|c| *c > now) else {
-        return Ok(Err("decision-bad-close"));
-    };
-    if f.quorum_police > 500 || f.quorum_community > 500 {
-        return Ok(Err("decision-bad-quorum"));
-    }
-    let labels: Vec<String> =
-        f.options.lines().map(str::trim).filter(|l| !l.is_empty()).map(|l| l.chars().take(200).collect()).collect();
-    let needs_options = options::OPTION_KINDS.contains(&f.kind.as_str());
-    if needs_options && !(2..=20).contains(&labels.len()) {
-        return Ok(Err("decision-bad-options"));
-    }
-    let (score_min, score_max) = (f.score_min.unwrap_or(0), f.score_max.unwrap_or(5));
-    if f.kind == "score" && !(score_min < score_max && score_min >= -100 && score_max <= 100) {
-        return Ok(Err("decision-bad-score"));
-    }
-    let dots = f.dots.unwrap_or(5);
-    if f.kind == "dot" && !(1..=100).contains(&dots) {
-        return Ok(Err("decision-bad-dots"));
-    }
-    // "Co-chairs" means the seat holders at the time the decision opens (named voters).
-    let named: Vec<i64> = if f.voters == "cochairs" {
-        commonbeat_store::repo::leadership::current(&state.db, ctx.jid(), a.partnership.id)
-            .await?
-            .iter()
-            .map(|c| c.user.id)
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let visibility = if ["always", "after_vote", "after_close"].contains(&f.visibility.as_str()) {
-        f.visibility.clone()
-    } else {
-        "after_vote".into()
-    };
-    let settings = Settings {
-        quorum_police: f.quorum_police,
-        quorum_community: f.quorum_community,
-        changeable: f.changeable.is_some(),
-        reason_required: f.reason_required.is_some(),
-        visibility,
-        anonymous: f.anonymous.is_some(),
-    };
-    let d = decisions::create(
-        &state.db,
-        ctx.jid(),
-        NewDecision {
-            partnership_id: a.partnership.id,
-            kind: f.kind.clone(),
-            title: title.to_string(),
-            body: f.body.trim().to_string(),
-            options: serde_json::to_string(&if needs_options { labels.clone() } else { Vec::new() })
-                .unwrap_or_default(),
-            settings: {
-                let mut v = serde_json::to_value(&settings).unwrap_or_default();
-                let extra = options::OptionSettings {
-                    max_choices: f.max_choices.clamp(1, labels.len().max(1)),
-                    score_min,
-                    score_max,
-                    dots,
-                };
-                if let (Some(o), Ok(serde_json::Value::Object(e))) = (v.as_object_mut(), serde_json::to_value(extra)) {
-                    o.extend(e);
-                }
-                v.to_string()
-            },
-            opens_at: now,
-            closes_at,
-            is_private: f.is_private.is_some(),
-            affects: f.affects.chars().take(200).collect(),
-            created_by: Some(u.id),
-        },
-        &named,
-    )
-    .await?;
-    // Voting closes by itself; members who have not voted get a reminder a day before.
-    commonbeat_store::repo::jobs::enqueue(&state.db, ctx.jid(), CLOSE_JOB, &d.id.to_string(), d.closes_at).await?;
-    if d.closes_at - 86_400 > now {
-        commonbeat_store::repo::jobs::enqueue(
-            &state.db,
-            ctx.jid(),
-            REMIND_JOB,
-            &d.id.to_string(),
-            d.closes_at - 86_400,
-        )
-        .await?;
-    }
-    notices::opened(state, ctx.jid(), a, &d).await?;
-    ctx.audit(
-        state,
-        "decision.create",
-        &format!("decision:{}", d.id),
-        "success",
-        json!({"kind": d.kind, "partnership": a.partnership.id}),
-    )
-    .await?;
-    Ok(Ok(d))
+    let list = members::list(&state.db, ctx.jid(), a.partnership.id, None).await?;
+    let names: Vec<String> = list
+        .iter()
+        .filter(|m| named.contains(&m.user.id))
+        .map(|m| format!("{} ({})", m.user.name, side_label(&t, &m.membership.side)))
+        .collect();
+    Ok(Some(t.t1(who, "names", &names.join(", "))))
 }
 
 struct CommentRow {
@@ -310,7 +140,10 @@ struct ShowPage {
     title: String,
     body: String,
     open: bool,
+    /// Not open yet: when it opens and closes, in a sentence.
+    opens: Option<String>,
     closes: String,
+    voters_note: Option<String>,
     can_vote: bool,
     my_choice: String,
     choices: Vec<(String, String)>,
@@ -345,8 +178,10 @@ async fn page(
     let me = ctx.user.as_ref().map(|u| u.id);
     let mine = all.iter().find(|b| Some(b.user_id) == me);
     let open = is_open(d);
+    let scheduled = phase(d) == "scheduled";
     let can_vote = open && eligible(state, ctx, a, d).await? && (mine.is_none() || s.changeable);
-    let visible = !open || s.visibility == "always" || (s.visibility != "after_close" && mine.is_some());
+    let visible =
+        !scheduled && (!open || s.visibility == "always" || (s.visibility != "after_close" && mine.is_some()));
     let results = visible.then(|| results::tally(&t, d, &all));
     let choices: Vec<&str> = match d.kind.as_str() {
         "consent" => vec!["consent", "objection"],
@@ -399,13 +234,23 @@ async fn page(
         title: d.title.clone(),
         body: commonbeat_domain::text::render(&d.body, &names),
         open,
+        opens: scheduled.then(|| {
+            let when = |at| format_datetime(at, tz, ctx.locale);
+            t.t2("decision-scheduled-line", ("opens", &when(d.opens_at)), ("closes", &when(d.closes_at)))
+        }),
         closes: format_datetime(d.closes_at, tz, ctx.locale),
+        voters_note: voters_note(state, ctx, a, d).await?,
         can_vote,
         my_choice: mine.map(|b| serde_json::from_str::<String>(&b.choice).unwrap_or_default()).unwrap_or_default(),
         choices: choices.iter().map(|c| (c.to_string(), t.t(&format!("choice-{c}")))).collect(),
         reason_required: s.reason_required,
-        results_hidden_note: (!visible)
-            .then(|| t.t(if s.visibility == "after_close" { "results-after-close" } else { "results-after-vote" })),
+        results_hidden_note: (!visible).then(|| {
+            t.t(match s.visibility.as_str() {
+                _ if scheduled => "results-after-open",
+                "after_close" => "results-after-close",
+                _ => "results-after-vote",
+            })
+        }),
         results,
         can_manage: a.can_manage(),
         outcome: d.outcome.clone(),
@@ -451,6 +296,9 @@ async fn cast_vote(
     let u = ctx.require_user()?.clone();
     if !eligible(state, ctx, a, d).await? {
         return Err(AppError::Forbidden);
+    }
+    if phase(d) == "scheduled" {
+        return Ok(Err("vote-not-open-yet"));
     }
     let field = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default();
     let (chosen, reason) = (field("choice"), field("reason"));

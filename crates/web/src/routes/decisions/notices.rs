@@ -6,19 +6,27 @@ use crate::error::AppResult;
 use crate::i18n::Tr;
 use crate::notify::{self, Letter};
 use crate::routes::partnerships::access::Access;
-use commonbeat_store::entities::{decision, user};
+use commonbeat_store::entities::{decision, partnership, user};
 use commonbeat_store::repo::members;
 
-/// Tells the partnership's active members that a decision is open for their votes.
-pub async fn opened(state: &AppState, jid: i64, a: &Access, d: &decision::Model) -> AppResult<usize> {
-    let people: Vec<user::Model> = members::list(&state.db, jid, a.partnership.id, Some(members::ACTIVE))
+/// Tells the partnership's active members (only the named voters, when voting is restricted to them) that a
+/// decision is open for their votes: when it is created, or when a scheduled decision opens.
+pub async fn opened(
+    state: &AppState,
+    jid: i64,
+    p: &partnership::Model,
+    d: &decision::Model,
+    named: &[i64],
+) -> AppResult<usize> {
+    let people: Vec<user::Model> = members::list(&state.db, jid, p.id, Some(members::ACTIVE))
         .await?
         .into_iter()
+        .filter(|m| named.is_empty() || named.contains(&m.user.id))
         .map(|m| m.user)
         .collect();
-    let link = format!("{}/partnerships/{}/decisions/{}", state.config.public_url, a.partnership.slug, d.id);
+    let link = format!("{}/partnerships/{}/decisions/{}", state.config.public_url, p.slug, d.id);
     let tz = notify::zone_name(state, jid).await;
-    let pname = a.partnership.name.clone();
+    let pname = p.name.clone();
     notify::notify(state, jid, &people, "decisions", |tr: &Tr, u| {
         let locale = commonbeat_domain::Locale::from_tag(&u.locale).unwrap_or_default();
         let closes = crate::timefmt::format_datetime(d.closes_at, &tz, locale);

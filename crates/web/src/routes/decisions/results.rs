@@ -45,6 +45,10 @@ pub struct Settings {
     /// Voters' names are never shown (cannot be switched off once on).
     #[serde(default)]
     pub anonymous: bool,
+    /// Who may vote: `members` (every active member; also when unset), `cochairs` or `named` (the decision's
+    /// named voters).
+    #[serde(default)]
+    pub voters: String,
 }
 
 impl Settings {

@@ -276,11 +276,7 @@ pub(crate) async fn show_page(
         .map(|d| DecisionRow {
             id: d.id,
             kind: t.t(&format!("kind-{}", d.kind)),
-            status: t.t(if d.status == "open" && d.closes_at > commonbeat_store::now() {
-                "decision-open-status"
-            } else {
-                "decision-closed"
-            }),
+            status: t.t(crate::routes::decisions::status_key(&d)),
             title: d.title,
             outcome: d.outcome,
             affects: d.affects,
