@@ -163,8 +163,8 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
                 "/partnerships/northgate-youth-safety-alliance", "/areas", "/areas/1",
                 "/partnerships/riverside-beat-1411-partnership/decisions/4",
                 "/partnerships/riverside-beat-1411-partnership/decisions/5",
-                "/partnerships/northgate-youth-safety-alliance/decisions/6",
-                "/partnerships/westlake-seniors-and-safety/decisions/14", cg_page,
+                "/partnerships/northgate-youth-safety-alliance/decisions/8",
+                "/partnerships/westlake-seniors-and-safety/decisions/16", cg_page,
                 "/partnerships/riverside-beat-1411-partnership/common-ground/3",
                 "/partnerships/riverside-beat-1411-partnership/meetings", "/partnerships/riverside-beat-1411-partnership/meetings/40",
                 "/partnerships/riverside-beat-1411-partnership/meetings/35", "/partnerships/northgate-youth-safety-alliance/meetings",
@@ -178,8 +178,8 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
             {"name": "resident", "login": login("resident@riverton.example", false), "pages": [
                 "/", "/account", "/partnerships/riverside-beat-1411-partnership", "/partnerships/westlake-seniors-and-safety",
                 "/partnerships/riverside-beat-1411-partnership/decisions/1", "/partnerships/riverside-beat-1411-partnership/decisions/2",
-                "/partnerships/riverside-beat-1411-partnership/decisions/5", "/partnerships/pulaski-corridor-partnership/decisions/10",
-                "/partnerships/pulaski-corridor-partnership/decisions/11", "/partnerships/pulaski-corridor-partnership/decisions/13",
+                "/partnerships/riverside-beat-1411-partnership/decisions/5", "/partnerships/pulaski-corridor-partnership/decisions/12",
+                "/partnerships/pulaski-corridor-partnership/decisions/13", "/partnerships/pulaski-corridor-partnership/decisions/15",
                 "/partnerships/riverside-beat-1411-partnership/common-ground/3",
                 cg_page, "/account/notifications", "/partnerships/riverside-beat-1411-partnership/meetings/42",
                 "/partnerships/riverside-beat-1411-partnership/meetings/39", "/partnerships/riverside-beat-1411-partnership/commitments"
