@@ -124,3 +124,4 @@ announcement-error-title = Give the announcement a title of 3 to 200 characters.
 announcement-error-body = Write the announcement (up to 10,000 characters).
 time-poll-schedule = Schedule a meeting at the chosen time
 meeting-error-rsvp-closed = Replies are closed: the meeting was held or cancelled.
+meeting-crime-conditions = Crime conditions: {"{"}count{"}"} incidents in the 28 days to {"{"}to{"}"} ({"{"}before{"}"} in the same days a year earlier; E-test p = {"{"}p{"}"}). Most: {"{"}top{"}"}.

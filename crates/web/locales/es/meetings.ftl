@@ -125,3 +125,4 @@ announcement-error-title = Dé al anuncio un título de 3 a 200 caracteres.
 announcement-error-body = Escriba el anuncio (hasta 10.000 caracteres).
 time-poll-schedule = Programar una reunión en el horario elegido
 meeting-error-rsvp-closed = Ya no se aceptan respuestas: la reunión ya se realizó o se canceló.
+meeting-crime-conditions = Situación delictiva: {"{"}count{"}"} incidentes en los 28 días hasta el {"{"}to{"}"} ({"{"}before{"}"} en los mismos días un año antes; prueba E, p = {"{"}p{"}"}). Principales: {"{"}top{"}"}.

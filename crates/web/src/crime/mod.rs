@@ -124,3 +124,102 @@ async fn load(db: &Db, jurisdiction_id: i64) -> StoreResult<Columns> {
     tracing::info!(jurisdiction_id, incidents = n, ms = started.elapsed().as_millis() as u64, "crime cache loaded");
     Ok(columns)
 }
+
+/// The "current crime conditions" of an area for a beat meeting's agenda: incidents in the 28 days to `end`
+/// against the same 28 days a year earlier, with the E-test p and the three largest categories.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conditions {
+    /// Start of the window (unix seconds).
+    pub from: i64,
+    /// End of the window (exclusive).
+    pub to: i64,
+    /// Incidents in the window.
+    pub count: u64,
+    /// Incidents in the same window a year earlier.
+    pub year_before: u64,
+    /// Poisson E-test p of the change.
+    pub p: f64,
+    /// The largest categories: (key, count).
+    pub top: Vec<(String, u64)>,
+}
+
+/// Crime conditions in `areas` for the 28 days to `end` (capped at the public cut-off for the public).
+pub fn conditions(c: &columns::Columns, areas: &[i64], end: i64, audience: privacy::Audience) -> Conditions {
+    let now = jiff::Timestamp::now().as_second();
+    let to = if audience.is_public() { end.min(privacy::public_cutoff(now)) } else { end.min(now) };
+    let from = to - 28 * 86_400;
+    let sel = |from: i64, to: i64| {
+        privacy::for_area_totals(
+            columns::Selection {
+                from,
+                to,
+                category: None,
+                areas: areas.to_vec(),
+                include_sensitive: true,
+                with_point: false,
+            },
+            audience,
+            now,
+        )
+    };
+    let now_idx = c.select(&sel(from, to));
+    let before = c.select(&sel(from - 364 * 86_400, to - 364 * 86_400)).len() as u64;
+    let mut by_cat: HashMap<u8, u64> = HashMap::new();
+    for &i in &now_idx {
+        *by_cat.entry(c.category[i as usize]).or_default() += 1;
+    }
+    let mut top: Vec<(String, u64)> =
+        by_cat.into_iter().map(|(k, n)| (c.categories.get(k as u32).to_string(), n)).collect();
+    top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    top.truncate(3);
+    let count = now_idx.len() as u64;
+    Conditions { from, to, count, year_before: before, p: commonbeat_analysis::etest::e_test(before, count), top }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use commonbeat_store::repo::incidents::IncidentRow;
+
+    #[test]
+    fn conditions_count_the_last_28_days_against_a_year_earlier_in_the_areas() {
+        let now = jiff::Timestamp::now().as_second();
+        let square = geo::parse_geometry(
+            r#"{"type":"Polygon","coordinates":[[[-87.70,41.90],[-87.69,41.90],[-87.69,41.91],[-87.70,41.91],[-87.70,41.90]]]}"#,
+        )
+        .unwrap();
+        let mut b = ColumnsBuilder::new(LocalProjection::new(-87.695, 41.905));
+        let mut id = 0;
+        let mut add = |days_ago: i64, lon: f64, cat: &str, sensitive: Option<&str>| {
+            id += 1;
+            b.push(IncidentRow {
+                id,
+                occurred_at: now - days_ago * 86_400,
+                category: cat.into(),
+                sensitive: sensitive.map(Into::into),
+                lon: Some(lon),
+                lat: Some(41.905),
+                block: None,
+                location_type: None,
+                arrest: false,
+            });
+        };
+        add(380, -87.695, "property", None); // a year earlier (52 weeks before the window), inside
+        add(20, -87.695, "property", None);
+        add(15, -87.695, "property", None);
+        add(12, -87.695, "violent", Some("domestic")); // sensitive: counts in area totals
+        add(10, -87.60, "violent", None); // outside the area
+        add(3, -87.695, "drugs", None); // inside the public lag
+        let mut rows = Vec::new();
+        rows.push((7, "beat".to_string(), "A".to_string(), square));
+        let c = b.finish(rows);
+        let police = conditions(&c, &[7], now, privacy::Audience::Police);
+        assert_eq!(police.count, 4);
+        assert_eq!(police.year_before, 1);
+        assert_eq!(police.top[0], ("property".to_string(), 2));
+        let public = conditions(&c, &[7], now, privacy::Audience::Public);
+        assert_eq!(public.count, 3, "the last week is not published");
+        assert_eq!(public.to, privacy::public_cutoff(now));
+        assert!((0.0..=1.0).contains(&public.p));
+    }
+}

@@ -191,7 +191,8 @@ struct ShowPage {
     iso: String,
     status: String,
     format: String,
-    agenda: Vec<(String, String, String)>,
+    agenda: Vec<(String, String, String, String)>,
+    conditions_link: String,
     agenda_total: String,
     rsvp_options: Vec<(String, String)>,
     approved_by: String,
@@ -243,6 +244,7 @@ pub(crate) async fn page(
     let approvals = meetings::approvals(&state.db, m.id).await?;
     let now = commonbeat_store::now();
     let agenda = service::agenda_of(&m);
+    let conditions = crime_conditions(state, ctx, a, m.starts_at).await?;
     let minutes_visible = (m.minutes_status == meetings::MINUTES_APPROVED && m.minutes_public) || a.sees_members();
     let commitments = commitments::for_meeting(&state.db, ctx.jid(), m.id)
         .await?
@@ -280,8 +282,12 @@ pub(crate) async fn page(
         ),
         agenda: agenda
             .into_iter()
-            .map(|i| (i.title, t.t1("minutes-count", "count", &i.minutes.to_string()), i.notes))
+            .map(|i| {
+                let extra = if i.key == "conditions" { conditions.clone() } else { String::new() };
+                (i.title, t.t1("minutes-count", "count", &i.minutes.to_string()), i.notes, extra)
+            })
             .collect(),
+        conditions_link: format!("/crime?partnership={}", a.partnership.slug),
         rsvp_options: ["yes", "maybe", "no"].iter().map(|r| (r.to_string(), t.t(&format!("rsvp-{r}")))).collect(),
         approved_by: if approved_sides.is_empty() {
             String::new()
@@ -342,4 +348,33 @@ pub fn action_problem(t: &crate::i18n::Tr, e: &commonbeat_domain::minutes::Actio
         ActionProblem::MissingOwner => t.t("minutes-problem-owner"),
     };
     t.t2("minutes-action-error", ("line", &e.line.to_string()), ("problem", &problem))
+}
+
+/// The agenda's "current crime conditions" line for the partnership's areas, in the reader's language (empty
+/// when the partnership has no areas or there are no incidents at all).
+async fn crime_conditions(state: &AppState, ctx: &Ctx, a: &Access, starts_at: i64) -> AppResult<String> {
+    let t = ctx.tr();
+    let areas: Vec<i64> = commonbeat_store::repo::partnerships::areas_of(&state.db, ctx.jid(), a.partnership.id)
+        .await?
+        .iter()
+        .map(|x| x.id)
+        .collect();
+    let columns = state.crime.get(&state.db, ctx.jid()).await?;
+    if areas.is_empty() || columns.is_empty() {
+        return Ok(String::new());
+    }
+    let audience = crate::crime::privacy::Audience::of(ctx.role());
+    let c = crate::crime::conditions(&columns, &areas, starts_at, audience);
+    let tz = jiff::tz::TimeZone::get(&ctx.jurisdiction.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let day = |s: i64| {
+        jiff::Timestamp::from_second(s).map(|x| x.to_zoned_datetime(tz.clone()).date().to_string()).unwrap_or_default()
+    };
+    let top =
+        c.top.iter().map(|(k, n)| format!("{} {n}", t.t(&format!("crime-cat-{k}")))).collect::<Vec<_>>().join(", ");
+    Ok(t.t("meeting-crime-conditions")
+        .replace("{count}", &c.count.to_string())
+        .replace("{to}", &day(c.to - 1))
+        .replace("{before}", &c.year_before.to_string())
+        .replace("{p}", &format!("{:.2}", c.p))
+        .replace("{top}", &top))
 }
