@@ -172,12 +172,11 @@ impl ColumnsBuilder {
             self.sort();
         }
         let c = &mut self.c;
+        let members = members_of_all(c, &areas);
         c.areas = areas
             .into_iter()
-            .map(|(id, kind, name, geometry)| {
-                let members = members_of(c, &geometry);
-                AreaIndex { id, kind, name, geometry, members }
-            })
+            .zip(members)
+            .map(|((id, kind, name, geometry), members)| AreaIndex { id, kind, name, geometry, members })
             .collect();
         self.c
     }
@@ -201,18 +200,45 @@ impl ColumnsBuilder {
     }
 }
 
-fn members_of(c: &Columns, g: &MultiPolygon) -> Vec<u64> {
-    let mut bits = vec![0u64; c.t.len().div_ceil(64)];
-    let (min_lon, min_lat, max_lon, max_lat) = g.bbox();
+/// Side of the spatial index over area outlines, in cells.
+const INDEX_SIDE: usize = 64;
+
+/// Assigns incidents to areas: a uniform grid over the areas' extent lists, per cell, the areas whose bounding
+/// box touches it, so each incident is tested (point in polygon) only against the few areas near it.
+fn members_of_all(c: &Columns, areas: &[(i64, String, String, MultiPolygon)]) -> Vec<Vec<u64>> {
+    let words = c.t.len().div_ceil(64);
+    let mut bits = vec![vec![0u64; words]; areas.len()];
+    let boxes: Vec<_> = areas.iter().map(|a| a.3.bbox()).collect();
+    let Some(extent) = boxes.iter().copied().reduce(|a, b| (a.0.min(b.0), a.1.min(b.1), a.2.max(b.2), a.3.max(b.3)))
+    else {
+        return bits;
+    };
+    let (w, h) = ((extent.2 - extent.0).max(1e-9), (extent.3 - extent.1).max(1e-9));
+    let cell = |lon: f64, lat: f64| -> Option<usize> {
+        if lon < extent.0 || lon > extent.2 || lat < extent.1 || lat > extent.3 {
+            return None;
+        }
+        let cx = (((lon - extent.0) / w) * INDEX_SIDE as f64).min(INDEX_SIDE as f64 - 1.0) as usize;
+        let cy = (((lat - extent.1) / h) * INDEX_SIDE as f64).min(INDEX_SIDE as f64 - 1.0) as usize;
+        Some(cy * INDEX_SIDE + cx)
+    };
+    let mut index: Vec<Vec<usize>> = vec![Vec::new(); INDEX_SIDE * INDEX_SIDE];
+    for (k, b) in boxes.iter().enumerate() {
+        let (Some(lo), Some(hi)) = (cell(b.0, b.1), cell(b.2, b.3)) else { continue };
+        for cy in lo / INDEX_SIDE..=hi / INDEX_SIDE {
+            for cx in lo % INDEX_SIDE..=hi % INDEX_SIDE {
+                index[cy * INDEX_SIDE + cx].push(k);
+            }
+        }
+    }
     for i in 0..c.t.len() {
-        if let Some(p) = c.lon_lat(i)
-            && p.lon >= min_lon
-            && p.lon <= max_lon
-            && p.lat >= min_lat
-            && p.lat <= max_lat
-            && g.contains(p)
-        {
-            bits[i / 64] |= 1 << (i % 64);
+        let Some(p) = c.lon_lat(i) else { continue };
+        let Some(cell) = cell(p.lon, p.lat) else { continue };
+        for &k in &index[cell] {
+            let b = boxes[k];
+            if p.lon >= b.0 && p.lon <= b.2 && p.lat >= b.1 && p.lat <= b.3 && areas[k].3.contains(p) {
+                bits[k][i / 64] |= 1 << (i % 64);
+            }
         }
     }
     bits

@@ -222,4 +222,50 @@ mod tests {
         assert_eq!(public.to, privacy::public_cutoff(now));
         assert!((0.0..=1.0).contains(&public.p));
     }
+
+    #[test]
+    fn the_spatial_index_assigns_exactly_the_incidents_inside_each_area() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+        let square = |lon0: f64, lat0: f64, d: f64| {
+            geo::parse_geometry(&format!(
+                r#"{{"type":"Polygon","coordinates":[[[{a},{b}],[{c},{b}],[{c},{e}],[{a},{e}],[{a},{b}]]]}}"#,
+                a = lon0,
+                b = lat0,
+                c = lon0 + d,
+                e = lat0 + d
+            ))
+            .unwrap()
+        };
+        let mut areas = Vec::new();
+        for i in 0..3 {
+            for j in 0..3 {
+                let g = square(-87.70 + 0.01 * i as f64, 41.90 + 0.01 * j as f64, 0.01);
+                areas.push((i * 3 + j, "beat".to_string(), format!("{i}{j}"), g));
+            }
+        }
+        areas.push((99, "district".to_string(), "D".to_string(), square(-87.695, 41.905, 0.017)));
+        let mut b = ColumnsBuilder::new(LocalProjection::new(-87.685, 41.915));
+        for id in 0..3000 {
+            b.push(IncidentRow {
+                id,
+                occurred_at: id,
+                category: "other".into(),
+                sensitive: None,
+                lon: Some(rng.gen_range(-87.72..-87.66)),
+                lat: Some(rng.gen_range(41.88..41.94)),
+                block: None,
+                location_type: None,
+                arrest: false,
+            });
+        }
+        let c = b.finish(areas.clone());
+        for (k, a) in c.areas.iter().enumerate() {
+            for i in 0..c.len() {
+                let inside = c.lon_lat(i).is_some_and(|p| areas[k].3.contains(p));
+                assert_eq!(a.contains(i), inside, "area {} incident {i}", a.name);
+            }
+        }
+        assert!(c.areas.iter().all(|a| !a.is_empty()));
+    }
 }
