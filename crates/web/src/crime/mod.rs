@@ -210,9 +210,7 @@ mod tests {
         add(12, -87.695, "violent", Some("domestic")); // sensitive: counts in area totals
         add(10, -87.60, "violent", None); // outside the area
         add(3, -87.695, "drugs", None); // inside the public lag
-        let mut rows = Vec::new();
-        rows.push((7, "beat".to_string(), "A".to_string(), square));
-        let c = b.finish(rows);
+        let c = b.finish(vec![(7, "beat".to_string(), "A".to_string(), square)]);
         let police = conditions(&c, &[7], now, privacy::Audience::Police);
         assert_eq!(police.count, 4);
         assert_eq!(police.year_before, 1);
