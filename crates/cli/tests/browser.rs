@@ -132,6 +132,16 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
     let outbox_id = t.pairs("SELECT CAST(MAX(id) AS TEXT) AS a, NULL AS b FROM outbox")[0].0.clone();
     let cg = common_ground_fixture(&t);
     let cg_page = format!("/partnerships/riverside-beat-1411-partnership/common-ground/{cg}");
+    // The demo's drug-market response (demo/incidents.rs): a 300 m square at Armitage & Kostner, ring buffer to
+    // 600 m, response 335 days before today; control = another beat.
+    let today = jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::get("America/Chicago").unwrap()).date();
+    let day = |n: i64| today.checked_sub(jiff::Span::new().days(n)).unwrap();
+    let displacement = format!(
+        "/crime/displacement?lat=41.9075&lon=-87.7290&inner_m=150&outer_m=300&control_area=5&category=drugs&before_from={}&before_to={}&after_from={}&after_to={today}",
+        day(670),
+        day(335),
+        day(335)
+    );
 
     let port = free_port();
     let child = Command::new(BIN)
@@ -194,7 +204,7 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
                 "/partnerships/riverside-beat-1411-partnership/meetings/new", "/partnerships/riverside-beat-1411-partnership/meetings/39",
                 "/partnerships/riverside-beat-1411-partnership/meetings/41/edit", "/partnerships/riverside-beat-1411-partnership/commitments",
                 "/partnerships/riverside-beat-1411-partnership/decisions/1",
-                "/crime", "/crime?area=1", "/crime/imports", "/crime/imports/1"
+                "/crime", "/crime?area=1", "/crime/imports", "/crime/imports/1", "/crime/displacement", displacement
             ]},
             {"name": "admin", "login": login("admin@riverton.example", false), "pages": [
                 "/account", "/admin/users", "/admin/audit", "/admin/audit?action=login&outcome=success", "/admin/outbox",

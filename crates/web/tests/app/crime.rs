@@ -250,6 +250,33 @@ async fn an_analyst_imports_with_rejects_reimports_without_duplicates_and_the_pu
     assert!(r.text().await.unwrap().contains("before"));
     let r = public.post(app.url("/api/v1/analysis/displacement")).json(&body).send().await.unwrap();
     assert!(matches!(r.status().as_u16(), 401 | 403));
+
+    // The same analysis on the page, with a square target around a point and a ring buffer.
+    let split = jiff::Timestamp::now().checked_sub(jiff::Span::new().hours(24 * 22)).unwrap();
+    let tz = jiff::tz::TimeZone::get("America/Chicago").unwrap();
+    let split_day = split.to_zoned_datetime(tz).date();
+    let page = police
+        .get(app.url(&format!(
+            "/crime/displacement?lat={}&lon={}&inner_m=100&outer_m=400&control_area={beat_b}&before_from=2000-01-01&before_to={split_day}&after_from={split_day}&after_to=2100-01-01",
+            CLUSTER.1, CLUSTER.0
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("WDQ") && html.contains("Net effect"), "{html}");
+    let target_row = html.split("Target (where the response ran)</th><td>").nth(1).unwrap();
+    let (b, a) = target_row.split_once(" → ").unwrap();
+    let a: u64 = a.split('<').next().unwrap().parse().unwrap();
+    assert_eq!(b.parse::<u64>().unwrap() + a, 27, "every incident at the point is in the target square");
+    let bad = police
+        .get(app.url("/crime/displacement?lat=x&lon=1&control_area=1&before_from=2020-01-01"))
+        .send()
+        .await
+        .unwrap();
+    assert!(bad.text().await.unwrap().contains("lat: not a number"), "a bad field is named");
+    assert_eq!(public.get(app.url("/crime/displacement")).send().await.unwrap().status(), 303, "sign-in first");
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 //! crime dashboard pages (jurisdiction, area, partnership) and the analysts' import page.
 
 pub mod api;
+pub mod displacement;
 pub mod imports;
 pub mod pages;
 
@@ -29,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/analysis/displacement", guarded(post(api::displacement)))
         .route("/api/v1/incidents/{id}", guarded(get(api::incident)))
         .route("/crime", guarded(get(pages::dashboard)))
+        .route("/crime/displacement", guarded(get(displacement::page)))
         .route("/crime/imports", guarded(get(imports::page).post(imports::upload)))
         .route("/crime/imports/{id}", guarded(get(imports::show)))
 }
