@@ -54,18 +54,6 @@ fn grid_json(c: &Columns, g: &Grid) -> Value {
     })
 }
 
-fn cell_polygon(c: &Columns, g: &Grid, row: usize, col: usize) -> Value {
-    let (x0, y0, x1, y1) = g.cell_bounds(row, col);
-    let ring: Vec<[f64; 2]> = [(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]
-        .iter()
-        .map(|&(x, y)| {
-            let (lon, lat) = c.projection.inverse(x, y);
-            [(lon * 1e6).round() / 1e6, (lat * 1e6).round() / 1e6]
-        })
-        .collect();
-    json!({"type": "Polygon", "coordinates": [ring]})
-}
-
 /// Largest grid an analysis builds (cells); a finer grid over a wide area is refused.
 pub const MAX_CELLS: usize = 4_000_000;
 
@@ -98,20 +86,66 @@ pub struct HotCell {
     pub centre: (f64, f64),
 }
 
-/// Gi* hotspots as a GeoJSON FeatureCollection (with a top-level `grid` member) plus the cells in a list.
+/// The grid over the selected incidents' points and their counts, binned straight from the columns (no copy
+/// of the coordinates, so 8 million incidents need no extra memory beyond the counts).
+fn binned(c: &Columns, idx: &[u32], cell_m: f64) -> Result<Option<(Grid, Vec<u32>)>, String> {
+    let (mut x0, mut y0, mut x1, mut y1) = (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
+    for &i in idx {
+        let (x, y) = (c.x[i as usize] as f64, c.y[i as usize] as f64);
+        if x.is_finite() && y.is_finite() {
+            x0 = x0.min(x);
+            y0 = y0.min(y);
+            x1 = x1.max(x);
+            y1 = y1.max(y);
+        }
+    }
+    if !x0.is_finite() {
+        return Ok(None);
+    }
+    let Some(g) = Grid::over_bbox(x0, y0, x1, y1, cell_m) else { return Ok(None) };
+    if g.n_cells() > MAX_CELLS {
+        return Err(format!(
+            "cell_m: {cell_m} m cells over this area make {} cells (at most {MAX_CELLS}); use larger cells",
+            g.n_cells()
+        ));
+    }
+    let mut counts = vec![0u32; g.n_cells()];
+    for &i in idx {
+        if let Some((row, col)) = g.cell_of(c.x[i as usize] as f64, c.y[i as usize] as f64) {
+            counts[g.index(row, col)] += 1;
+        }
+    }
+    Ok(Some((g, counts)))
+}
+
+fn push_num(out: &mut String, v: Option<f64>, decimals: usize) {
+    use std::fmt::Write;
+    match v {
+        Some(x) if x.is_finite() => {
+            let _ = write!(out, "{x:.decimals$}");
+        }
+        _ => out.push_str("null"),
+    }
+}
+
+/// Gi* hotspots as a GeoJSON FeatureCollection (with a top-level `grid` member) plus the cells in a list. The
+/// GeoJSON is written directly (it can hold tens of thousands of features).
 pub fn hotspots(
     c: &Columns,
     idx: &[u32],
     cell_m: f64,
     shown: CellsShown,
     audience: Audience,
-) -> Result<(Value, Vec<HotCell>), String> {
+) -> Result<Hotspots, String> {
+    use std::fmt::Write;
     let cell_m = privacy::cell_size(cell_m, audience);
-    let (xs, ys) = points(c, idx);
-    let Some(g) = grid_for(&xs, &ys, cell_m)? else {
-        return Ok((json!({"type": "FeatureCollection", "features": [], "grid": null}), vec![]));
+    let Some((g, counts)) = binned(c, idx, cell_m)? else {
+        return Ok(Hotspots {
+            geojson: r#"{"type":"FeatureCollection","grid":null,"features":[]}"#.to_string(),
+            cells: vec![],
+            grid: None,
+        });
     };
-    let counts = g.counts(&xs, &ys);
     let gi = gi_star_grid(&counts, g.rows, g.cols);
     let hidden: Vec<bool> = if audience.is_public() {
         privacy::suppressed(&counts.iter().map(|&n| n as u64).collect::<Vec<_>>())
@@ -119,7 +153,11 @@ pub fn hotspots(
         vec![false; counts.len()]
     };
     let mut cells = Vec::new();
-    let mut features = Vec::new();
+    let mut out = String::with_capacity(4096 + counts.iter().filter(|&&n| n > 0).count() * 330);
+    out.push_str(r#"{"type":"FeatureCollection","grid":"#);
+    out.push_str(&grid_json(c, &g).to_string());
+    out.push_str(r#","features":["#);
+    let mut first = true;
     for k in 0..counts.len() {
         let keep = match shown {
             CellsShown::Nonzero => counts[k] > 0,
@@ -137,14 +175,45 @@ pub fn hotspots(
         };
         let (cx, cy) = g.cell_centre(row, col);
         cells.push(HotCell { row, col, count, gi_z: z, gi_p: p, class, centre: c.projection.inverse(cx, cy) });
-        features.push(json!({
-            "type": "Feature",
-            "geometry": cell_polygon(c, &g, row, col),
-            "properties": {"row": row, "col": col, "count": count, "gi_z": z, "gi_p": p, "class": class,
-                           "suppressed": hidden[k]},
-        }));
+        if !first {
+            out.push(',');
+        }
+        first = false;
+        out.push_str(r#"{"type":"Feature","geometry":{"type":"Polygon","coordinates":[["#);
+        let (x0, y0, x1, y1) = g.cell_bounds(row, col);
+        for (n, (x, y)) in [(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)].into_iter().enumerate() {
+            let (lon, lat) = c.projection.inverse(x, y);
+            if n > 0 {
+                out.push(',');
+            }
+            let _ = write!(out, "[{lon:.6},{lat:.6}]");
+        }
+        let _ = write!(out, r#"]]}},"properties":{{"row":{row},"col":{col},"count":"#);
+        match count {
+            Some(n) => {
+                let _ = write!(out, "{n}");
+            }
+            None => out.push_str("null"),
+        }
+        out.push_str(r#","gi_z":"#);
+        push_num(&mut out, z, 4);
+        out.push_str(r#","gi_p":"#);
+        push_num(&mut out, p, 6);
+        let _ = write!(out, r#","class":{class},"suppressed":{}}}}}"#, hidden[k]);
     }
-    Ok((json!({"type": "FeatureCollection", "grid": grid_json(c, &g), "features": features}), cells))
+    out.push_str("]}");
+    Ok(Hotspots { geojson: out, cells, grid: Some(g) })
+}
+
+/// A hotspot answer.
+#[derive(Debug, Clone)]
+pub struct Hotspots {
+    /// The GeoJSON FeatureCollection with its `grid` member.
+    pub geojson: String,
+    /// The listed cells.
+    pub cells: Vec<HotCell>,
+    /// The grid (none without incidents).
+    pub grid: Option<Grid>,
 }
 
 /// Quartic kernel density on a grid, incidents per km², row-major, with the grid.

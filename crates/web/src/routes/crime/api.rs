@@ -69,13 +69,15 @@ pub async fn hotspots(
     ctx: Ctx,
     Query(f): Query<Filters>,
     Query(q): Query<GridQuery>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<axum::response::Response> {
+    use axum::response::IntoResponse;
     let cell_m = cell_size(&q)?;
     let shown = CellsShown::parse(q.cells.as_deref().unwrap_or("nonzero"))
         .ok_or_else(|| AppError::invalid("cells", "use nonzero, significant or all"))?;
     let s = scope(&state, &ctx, &f, true).await?;
     let idx = s.indexes();
-    Ok(Json(spatial::hotspots(&s.columns, &idx, cell_m, shown, s.audience).map_err(|m| field_error(&m, "cell_m"))?.0))
+    let h = spatial::hotspots(&s.columns, &idx, cell_m, shown, s.audience).map_err(|m| field_error(&m, "cell_m"))?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/geo+json")], h.geojson).into_response())
 }
 
 /// Quartic kernel density on a grid (incidents per km², row-major values) for heat maps.

@@ -191,12 +191,13 @@ fn trend_view(t: &Tr, s: &Scope) -> (Vec<TrendRow>, Vec<Bar>, String, u64, Strin
 }
 
 fn hot_view(t: &Tr, s: &Scope, idx: &[u32]) -> (Vec<SvgCell>, Vec<HotRow>, String) {
-    let Ok((fc, cells)) = spatial::hotspots(&s.columns, idx, 250.0, CellsShown::All, s.audience) else {
+    let Ok(h) = spatial::hotspots(&s.columns, idx, 250.0, CellsShown::All, s.audience) else {
         return (vec![], vec![], String::new());
     };
-    let Some(grid) = fc.get("grid").filter(|g| !g.is_null()) else { return (vec![], vec![], String::new()) };
-    let rows = grid["rows"].as_u64().unwrap_or(1).max(1) as f64;
-    let cols = grid["cols"].as_u64().unwrap_or(1).max(1) as f64;
+    let Some(grid) = h.grid else { return (vec![], vec![], String::new()) };
+    let cells = h.cells;
+    let rows = grid.rows.max(1) as f64;
+    let cols = grid.cols.max(1) as f64;
     let size = (400.0 / rows.max(cols)).min(40.0);
     let svg = cells
         .iter()
