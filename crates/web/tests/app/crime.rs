@@ -140,6 +140,18 @@ async fn an_analyst_imports_with_rejects_reimports_without_duplicates_and_the_pu
     let bad_date = first.sample.iter().find(|r| r.row == 38).expect("row 38 rejected");
     assert!(bad_date.field.eq_ignore_ascii_case("Date"), "{bad_date:?}");
 
+    // The first import into an empty table rebuilt the time index at the end; it exists afterwards.
+    let sql = if app.db.backend == commonbeat_store::Backend::Postgres {
+        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM pg_indexes WHERE indexname = 'ix_incidents_jurisdiction_id_occurred_at'"
+    } else {
+        "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'index' AND name = 'ix_incidents_jurisdiction_id_occurred_at'"
+    };
+    let row = {
+        use sea_orm::ConnectionTrait;
+        app.db.conn.query_one_raw(sea_orm::Statement::from_string(app.db.db_backend(), sql)).await.unwrap().unwrap()
+    };
+    assert_eq!(row.try_get::<i64>("", "n").unwrap(), 1);
+
     let again = import_file(&app, &file).await;
     assert_eq!((again.counts.accepted, again.counts.created, again.counts.updated), (35, 0, 35));
     assert_eq!(commonbeat_store::repo::incidents::count(&app.db, app.jid).await.unwrap(), 35);
