@@ -42,6 +42,11 @@ impl Ctx {
         Tr::new(self.locale)
     }
 
+    /// The jurisdiction's IANA time zone (UTC if the stored name is unknown).
+    pub fn time_zone(&self) -> jiff::tz::TimeZone {
+        jiff::tz::TimeZone::get(&self.jurisdiction.time_zone).unwrap_or(jiff::tz::TimeZone::UTC)
+    }
+
     /// Jurisdiction id, for repository calls.
     pub fn jid(&self) -> i64 {
         self.jurisdiction.id

@@ -12,6 +12,11 @@ pub struct Period {
     pub to: i64,
 }
 
+/// The local calendar date of an instant (unix seconds) in `tz`.
+pub fn local_date(t: i64, tz: &TimeZone) -> jiff::civil::Date {
+    jiff::Timestamp::from_second(t).unwrap_or(jiff::Timestamp::UNIX_EPOCH).to_zoned_datetime(tz.clone()).date()
+}
+
 /// Parses an ISO 8601 date or timestamp. `field` names the parameter in the error.
 pub fn instant(field: &str, s: &str, tz: &TimeZone) -> Result<i64, String> {
     let s = s.trim();

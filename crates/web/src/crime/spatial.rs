@@ -58,13 +58,19 @@ fn grid_json(c: &Columns, g: &Grid) -> Value {
 pub const MAX_CELLS: usize = 4_000_000;
 
 fn grid_for(xs: &[f64], ys: &[f64], cell_m: f64) -> Result<Option<Grid>, String> {
-    match Grid::covering(xs, ys, cell_m) {
-        Some(g) if g.n_cells() > MAX_CELLS => Err(format!(
-            "cell_m: {cell_m} m cells over this area make {} cells (at most {MAX_CELLS}); use larger cells",
+    Grid::covering(xs, ys, cell_m).map(within_cap).transpose()
+}
+
+/// The grid, or the error naming `cell_m` when it would exceed [`MAX_CELLS`].
+fn within_cap(g: Grid) -> Result<Grid, String> {
+    if g.n_cells() > MAX_CELLS {
+        return Err(format!(
+            "cell_m: {} m cells over this area make {} cells (at most {MAX_CELLS}); use larger cells",
+            g.cell_m,
             g.n_cells()
-        )),
-        g => Ok(g),
+        ));
     }
+    Ok(g)
 }
 
 /// One hotspot cell as the page's table shows it.
@@ -103,12 +109,7 @@ fn binned(c: &Columns, idx: &[u32], cell_m: f64) -> Result<Option<(Grid, Vec<u32
         return Ok(None);
     }
     let Some(g) = Grid::over_bbox(x0, y0, x1, y1, cell_m) else { return Ok(None) };
-    if g.n_cells() > MAX_CELLS {
-        return Err(format!(
-            "cell_m: {cell_m} m cells over this area make {} cells (at most {MAX_CELLS}); use larger cells",
-            g.n_cells()
-        ));
-    }
+    let g = within_cap(g)?;
     let mut counts = vec![0u32; g.n_cells()];
     for &i in idx {
         if let Some((row, col)) = g.cell_of(c.x[i as usize] as f64, c.y[i as usize] as f64) {

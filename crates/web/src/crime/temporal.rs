@@ -2,7 +2,7 @@
 //! near-repeat table's JSON, and the displacement assessment of a response.
 
 use super::columns::Columns;
-use super::params::{self, Period};
+use super::params::{self, Period, local_date};
 use super::privacy::{self, Audience};
 use crate::routes::crime::Scope;
 use commonbeat_analysis::assessment::{AssessmentInput, BeforeAfter, assess};
@@ -20,10 +20,6 @@ pub fn interval(s: &str) -> Option<Interval> {
         "month" => Some(Interval::Month),
         _ => None,
     }
-}
-
-fn local_date(t: i64, tz: &jiff::tz::TimeZone) -> jiff::civil::Date {
-    jiff::Timestamp::from_second(t).unwrap_or(jiff::Timestamp::UNIX_EPOCH).to_zoned_datetime(tz.clone()).date()
 }
 
 /// The trend over the scope's period: the selection is widened to the year before so that every period has its

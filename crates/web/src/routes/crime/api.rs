@@ -10,11 +10,10 @@ use crate::crime::temporal;
 use crate::error::{AppError, AppResult};
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use commonbeat_domain::Role;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-const POLICE: &[Role] = &[Role::Police, Role::Admin];
+use super::POLICE;
 
 /// `interval` for the trend.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -208,7 +207,7 @@ pub async fn moran(
 pub async fn displacement(State(state): State<AppState>, ctx: Ctx, Json(body): Json<Value>) -> AppResult<Json<Value>> {
     ctx.require_role(POLICE)?;
     let columns = state.crime.get(&state.db, ctx.jid()).await?;
-    let tz = jiff::tz::TimeZone::get(&ctx.jurisdiction.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let tz = ctx.time_zone();
     let out = temporal::displacement(&columns, &body, &tz).map_err(|m| field_error(&m, "target"))?;
     Ok(Json(out))
 }

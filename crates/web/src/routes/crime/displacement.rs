@@ -10,7 +10,6 @@ use crate::routes::pages::{Shell, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use commonbeat_domain::Role;
 use commonbeat_domain::incident::Category;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -158,14 +157,14 @@ fn body_of(q: &DisplacementQuery) -> Result<Value, String> {
 
 /// The page.
 pub async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DisplacementQuery>) -> AppResult<Response> {
-    ctx.require_role(&[Role::Police, Role::Admin])?;
+    ctx.require_role(super::POLICE)?;
     let t = ctx.tr();
     let areas = commonbeat_store::repo::areas::list(&state.db, ctx.jid(), None).await?;
     let asked = field(&q.before_from).is_some();
     let (mut rows, mut summary, mut error) = (Vec::new(), String::new(), None);
     if asked {
         let columns = state.crime.get(&state.db, ctx.jid()).await?;
-        let tz = jiff::tz::TimeZone::get(&ctx.jurisdiction.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let tz = ctx.time_zone();
         match body_of(&q).and_then(|b| temporal::displacement(&columns, &b, &tz)) {
             Ok(out) => {
                 let c = &out["counts"];

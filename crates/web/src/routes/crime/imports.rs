@@ -10,14 +10,13 @@ use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
-use commonbeat_domain::Role;
 use commonbeat_store::entities::incident_import;
 use commonbeat_store::repo::incidents;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::io::Write;
 
-const POLICE: &[Role] = &[Role::Police, Role::Admin];
+use super::POLICE;
 
 /// An import as listed.
 pub struct ImportRow {
@@ -124,7 +123,7 @@ pub async fn upload(State(state): State<AppState>, ctx: Ctx, mut form: Multipart
     )
     .await?;
     let progress = state.crime.track(import_id);
-    let tz = jiff::tz::TimeZone::get(&ctx.jurisdiction.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let tz = ctx.time_zone();
     let req = ImportRequest {
         profile,
         mapping: Some(mapping).filter(|m| !m.trim().is_empty()),

@@ -18,6 +18,10 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use std::sync::Arc;
 
+/// Who sees precise crime data, imports incidents and runs the police-only analyses.
+pub(crate) const POLICE: &[commonbeat_domain::Role] =
+    &[commonbeat_domain::Role::Police, commonbeat_domain::Role::Admin];
+
 /// The routes.
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -74,7 +78,7 @@ impl Scope {
 
 /// Resolves the filters for the caller.
 pub async fn scope(state: &AppState, ctx: &Ctx, f: &Filters, with_point: bool) -> AppResult<Scope> {
-    let tz = jiff::tz::TimeZone::get(&ctx.jurisdiction.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let tz = ctx.time_zone();
     let now = jiff::Timestamp::now().as_second();
     let period = params::period(f.from.as_deref(), f.to.as_deref(), &tz, now).map_err(|m| field_error(&m, "from"))?;
     if let Some(c) = &f.category

@@ -105,7 +105,7 @@ struct Dashboard {
 }
 
 fn date_of(t: i64, tz: &jiff::tz::TimeZone) -> String {
-    jiff::Timestamp::from_second(t).map(|x| x.to_zoned_datetime(tz.clone()).date().to_string()).unwrap_or_default()
+    crate::crime::params::local_date(t, tz).to_string()
 }
 
 fn class_fill(class: i8) -> &'static str {

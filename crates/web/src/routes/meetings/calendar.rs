@@ -88,7 +88,7 @@ pub async fn partnership_feed(
     Path(slug): Path<String>,
 ) -> AppResult<Response> {
     let (p, ms) = load_partnership_meetings(&state, &ctx, &slug).await?;
-    let zone = TimeZone::get(&ctx.jurisdiction.time_zone).unwrap_or(TimeZone::UTC);
+    let zone = ctx.time_zone();
     let events = ms.iter().filter_map(|m| event(&state, &p, m, &zone)).collect();
     Ok(ics(calendar(&ctx.jurisdiction.time_zone, Some(Method::Publish), p.name.clone(), events)))
 }

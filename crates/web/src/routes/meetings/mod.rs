@@ -365,10 +365,8 @@ async fn crime_conditions(state: &AppState, ctx: &Ctx, a: &Access, starts_at: i6
     }
     let audience = crate::crime::privacy::Audience::of(ctx.role());
     let c = crate::crime::conditions(&columns, &areas, starts_at, audience);
-    let tz = jiff::tz::TimeZone::get(&ctx.jurisdiction.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
-    let day = |s: i64| {
-        jiff::Timestamp::from_second(s).map(|x| x.to_zoned_datetime(tz.clone()).date().to_string()).unwrap_or_default()
-    };
+    let tz = ctx.time_zone();
+    let day = |s: i64| crate::crime::params::local_date(s, &tz).to_string();
     let top =
         c.top.iter().map(|(k, n)| format!("{} {n}", t.t(&format!("crime-cat-{k}")))).collect::<Vec<_>>().join(", ");
     Ok(t.t("meeting-crime-conditions")
