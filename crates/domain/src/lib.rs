@@ -17,6 +17,7 @@ pub mod locale;
 pub mod meeting;
 pub mod minutes;
 pub mod partnership;
+pub mod problem;
 pub mod text;
 
 pub use account::{Email, EmailError, PasswordError, PersonName, Role, Side, check_password};

@@ -141,6 +141,8 @@ pub async fn create(db: &Db, jid: i64, time_zone: &str, rng: &mut ChaCha8Rng) ->
                         partnership_id: p.id,
                         meeting_id: Some(m.id),
                         decision_id: None,
+                        problem_id: None,
+                        strategy_id: None,
                         title: what.to_string(),
                         owner_user_id: owner.as_ref().map(|o| o.user.id),
                         owner_side: owner.as_ref().map(|o| o.membership.side.clone()),

@@ -21,6 +21,7 @@ mod decisions;
 mod incidents;
 mod meetings;
 mod partnerships;
+mod problems;
 
 /// The password of every demo account (demo only; it passes the password policy).
 pub const DEMO_PASSWORD: &str = "riverton beat partners walk together";
@@ -180,7 +181,11 @@ pub async fn seed(db: &Db, seed: u64, time_zone: &str) -> anyhow::Result<Vec<(St
     let beats = city::create(db, j.id, &mut rng).await?;
     partnerships::create(db, j.id, &beats, &police_ids, &community_ids, &mut rng).await?;
     meetings::create(db, j.id, time_zone, &mut rng).await?;
-    incidents::create(db, j.id, &mut rng, &jiff::tz::TimeZone::get(time_zone)?).await?;
+    let tz = jiff::tz::TimeZone::get(time_zone)?;
+    incidents::create(db, j.id, &mut rng, &tz).await?;
+    let today = tz.to_datetime(jiff::Timestamp::now()).date();
+    let end = tz.to_timestamp(today.at(0, 0, 0, 0))?.as_second();
+    problems::create(db, j.id, end, today, &tz).await?;
     settings::set(db, j.id, "demo.accounts", &serde_json::to_string(&accounts)?).await?;
     audit::append(
         db,

@@ -13,6 +13,7 @@ pub struct Model {
     pub meeting_id: Option<i64>,
     pub decision_id: Option<i64>,
     pub problem_id: Option<i64>,
+    pub strategy_id: Option<i64>,
     pub title: String,
     pub owner_user_id: Option<i64>,
     pub owner_side: Option<String>,

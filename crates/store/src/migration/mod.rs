@@ -9,6 +9,7 @@ mod m0003_decisions;
 mod m0004_meetings;
 mod m0005_incidents;
 mod m0006_decision_schedule;
+mod m0007_problems;
 mod schema;
 
 /// Every table the application owns, parents before children. Backup and restore walk this list; a test checks
@@ -53,6 +54,9 @@ pub const TABLES: &[&str] = &[
     "digest_items",
     "incident_imports",
     "incidents",
+    "problems",
+    "problem_events",
+    "problem_strategies",
 ];
 
 /// The migrator.
@@ -68,6 +72,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_meetings::Migration),
             Box::new(m0005_incidents::Migration),
             Box::new(m0006_decision_schedule::Migration),
+            Box::new(m0007_problems::Migration),
         ]
     }
 }

@@ -15,6 +15,10 @@ pub struct NewCommitment {
     pub meeting_id: Option<i64>,
     /// The decision it carries out.
     pub decision_id: Option<i64>,
+    /// The problem it works on.
+    pub problem_id: Option<i64>,
+    /// The response strategy of that problem it carries out.
+    pub strategy_id: Option<i64>,
     /// What was promised.
     pub title: String,
     /// The member who owns it.
@@ -41,7 +45,8 @@ pub async fn create(db: &Db, jurisdiction_id: i64, c: NewCommitment) -> StoreRes
         partnership_id: Set(c.partnership_id),
         meeting_id: Set(c.meeting_id),
         decision_id: Set(c.decision_id),
-        problem_id: Set(None),
+        problem_id: Set(c.problem_id),
+        strategy_id: Set(c.strategy_id),
         title: Set(c.title),
         owner_user_id: Set(c.owner_user_id),
         owner_side: Set(c.owner_side),
@@ -79,6 +84,17 @@ pub async fn for_partnership(
     Ok(commitment::Entity::find()
         .filter(commitment::Column::JurisdictionId.eq(jurisdiction_id))
         .filter(commitment::Column::PartnershipId.eq(partnership_id))
+        .order_by_asc(commitment::Column::DueOn)
+        .order_by_asc(commitment::Column::Id)
+        .all(&db.conn)
+        .await?)
+}
+
+/// Commitments that work on one problem (its response strategies' commitments among them).
+pub async fn for_problem(db: &Db, jurisdiction_id: i64, problem_id: i64) -> StoreResult<Vec<commitment::Model>> {
+    Ok(commitment::Entity::find()
+        .filter(commitment::Column::JurisdictionId.eq(jurisdiction_id))
+        .filter(commitment::Column::ProblemId.eq(problem_id))
         .order_by_asc(commitment::Column::DueOn)
         .order_by_asc(commitment::Column::Id)
         .all(&db.conn)
@@ -203,4 +219,15 @@ pub async fn announcements(
         .limit(limit)
         .all(&db.conn)
         .await?)
+}
+
+/// Links a commitment to the problem and response strategy it carries out.
+pub async fn link_problem(db: &Db, commitment_id: i64, problem_id: i64, strategy_id: i64) -> StoreResult<()> {
+    commitment::Entity::update_many()
+        .col_expr(commitment::Column::ProblemId, sea_orm::sea_query::Expr::value(problem_id))
+        .col_expr(commitment::Column::StrategyId, sea_orm::sea_query::Expr::value(strategy_id))
+        .filter(commitment::Column::Id.eq(commitment_id))
+        .exec(&db.conn)
+        .await?;
+    Ok(())
 }

@@ -15,6 +15,7 @@ pub mod members;
 pub mod notify;
 pub mod outbox;
 pub mod partnerships;
+pub mod problems;
 pub mod sessions;
 pub mod settings;
 pub mod throttle;

@@ -6,6 +6,7 @@ pub mod columns;
 pub mod import;
 pub mod params;
 pub mod privacy;
+pub mod problems;
 pub mod spatial;
 pub mod temporal;
 

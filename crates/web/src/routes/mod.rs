@@ -16,6 +16,7 @@ pub mod meetings;
 pub mod notifications;
 pub mod pages;
 pub mod partnerships;
+pub mod problems;
 pub mod rake;
 
 use crate::AppState;
@@ -57,6 +58,7 @@ pub fn router() -> Router<AppState> {
         .merge(announcements::router())
         .merge(crime::router())
         .merge(rake::router())
+        .merge(problems::router())
 }
 
 /// A local path to go to after sign-in: only same-site absolute paths are accepted (no open redirects).

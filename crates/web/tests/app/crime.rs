@@ -12,7 +12,7 @@ use commonbeat_web::crime::import::{self, ImportRequest};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
-const CLUSTER: (f64, f64) = (-87.695, 41.905);
+pub(crate) const CLUSTER: (f64, f64) = (-87.695, 41.905);
 
 fn square(lon0: f64) -> String {
     format!(
@@ -22,7 +22,7 @@ fn square(lon0: f64) -> String {
     )
 }
 
-async fn beats(app: &TestApp) -> (i64, i64) {
+pub(crate) async fn beats(app: &TestApp) -> (i64, i64) {
     for (name, lon0) in [("A", -87.70), ("B", -87.68)] {
         areas::import(
             &app.db,
@@ -43,13 +43,13 @@ async fn beats(app: &TestApp) -> (i64, i64) {
     (id("A"), id("B"))
 }
 
-fn when(days_ago: i64, hour: i8) -> String {
+pub(crate) fn when(days_ago: i64, hour: i8) -> String {
     let tz = jiff::tz::TimeZone::get("America/Chicago").unwrap();
     let d = jiff::Timestamp::now().to_zoned_datetime(tz).date().checked_sub(jiff::Span::new().days(days_ago)).unwrap();
     d.at(hour, 15, 0, 0).strftime("%m/%d/%Y %I:%M:%S %p").to_string()
 }
 
-fn row(id: &str, date: &str, kind: &str, desc: &str, lon: f64, lat: f64) -> String {
+pub(crate) fn row(id: &str, date: &str, kind: &str, desc: &str, lon: f64, lat: f64) -> String {
     format!(
         "{id},JA{id},{date},0012XX W MAPLE ST,0820,{kind},{desc},STREET,false,false,1234,012,27,24,06,,,2026,,{lat},{lon},\"({lat}, {lon})\""
     )
@@ -92,7 +92,7 @@ fn chicago_file() -> String {
     lines.join("\n") + "\n"
 }
 
-async fn import_file(app: &TestApp, text: &str) -> import::ImportOutcome {
+pub(crate) async fn import_file(app: &TestApp, text: &str) -> import::ImportOutcome {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("crimes.csv");
     std::fs::write(&path, text).unwrap();

@@ -15,6 +15,7 @@ mod email;
 mod isolation;
 mod meetings;
 mod partnerships;
+mod problems;
 mod security;
 
 #[tokio::test]

@@ -21,21 +21,21 @@ use serde_json::{Value, json};
 // ---------------------------------------------------------------------------------------------------------------
 
 /// A signed-in account (each signs in once: a TOTP code works only once).
-struct Person {
-    email: String,
-    id: i64,
-    c: reqwest::Client,
+pub(crate) struct Person {
+    pub(crate) email: String,
+    pub(crate) id: i64,
+    pub(crate) c: reqwest::Client,
 }
 
 /// A partnership formed by a police co-chair, with approved police and community members.
-struct Beat {
-    slug: String,
-    chair: Person,
-    police: Vec<Person>,
-    community: Vec<Person>,
+pub(crate) struct Beat {
+    pub(crate) slug: String,
+    pub(crate) chair: Person,
+    pub(crate) police: Vec<Person>,
+    pub(crate) community: Vec<Person>,
 }
 
-async fn person(app: &TestApp, email: &str, role: Role) -> Person {
+pub(crate) async fn person(app: &TestApp, email: &str, role: Role) -> Person {
     let (id, secret) = app.user(email, role).await;
     let c = app.client();
     app.login(&c, email, secret.as_deref()).await;
@@ -48,7 +48,7 @@ async fn rename(app: &TestApp, id: i64, name: &str) {
 
 /// Forms a partnership (its creator becomes the police co-chair) and has `police` officers and `community`
 /// residents join and be approved. E-mails are `{tag}-chair@…`, `{tag}-p{i}@…`, `{tag}-c{i}@…`.
-async fn beat(app: &TestApp, tag: &str, name: &str, police: usize, community: usize) -> Beat {
+pub(crate) async fn beat(app: &TestApp, tag: &str, name: &str, police: usize, community: usize) -> Beat {
     let chair = person(app, &format!("{tag}-chair@example.org"), Role::Police).await;
     let r = app
         .post_form(
@@ -123,7 +123,7 @@ fn today() -> Date {
     now_local().date()
 }
 
-fn days_from_today(n: i64) -> String {
+pub(crate) fn days_from_today(n: i64) -> String {
     today().checked_add(n.days()).unwrap().to_string()
 }
 

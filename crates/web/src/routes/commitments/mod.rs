@@ -302,6 +302,8 @@ pub async fn record(
             partnership_id: a.partnership.id,
             meeting_id: None,
             decision_id: None,
+            problem_id: None,
+            strategy_id: None,
             title: title.to_string(),
             owner_user_id,
             owner_side,

@@ -4,6 +4,7 @@
 
 use crate::AppState;
 use crate::context::Ctx;
+use crate::crime::problems::square;
 use crate::crime::temporal;
 use crate::error::AppResult;
 use crate::routes::pages::{Shell, render};
@@ -90,29 +91,6 @@ impl From<&DisplacementQuery> for Echo {
             after_to: s(&q.after_to),
         }
     }
-}
-
-/// A square of half-side `h` metres around (lon, lat), optionally with a square hole of half-side `hole`.
-fn square(lon: f64, lat: f64, h: f64, hole: Option<f64>) -> Value {
-    let p = commonbeat_analysis::projection::LocalProjection::new(lon, lat);
-    let ring = |h: f64, reverse: bool| {
-        let mut pts: Vec<[f64; 2]> = [(-h, -h), (h, -h), (h, h), (-h, h), (-h, -h)]
-            .iter()
-            .map(|&(x, y)| {
-                let (a, b) = p.inverse(x, y);
-                [a, b]
-            })
-            .collect();
-        if reverse {
-            pts.reverse();
-        }
-        pts
-    };
-    let mut rings = vec![ring(h, false)];
-    if let Some(inner) = hole {
-        rings.push(ring(inner, true));
-    }
-    json!({"type": "Polygon", "coordinates": rings})
 }
 
 fn field(q: &Option<String>) -> Option<&str> {

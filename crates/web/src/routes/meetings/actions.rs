@@ -383,6 +383,8 @@ pub(super) async fn approve(
                 partnership_id: a.partnership.id,
                 meeting_id: Some(m.id),
                 decision_id: None,
+                problem_id: None,
+                strategy_id: None,
                 title: item.what.clone(),
                 owner_user_id,
                 owner_side,
