@@ -61,7 +61,7 @@ const SPECS: &[Spec] = &[
     Spec {
         slug: "riverside-beat-1411-partnership",
         title: "Speeding on Kostner by the school",
-        category: "other",
+        category: "non_crime",
         goals: "quality",
         description: "Cars race on Kostner before and after school; parents ask for a crossing guard and traffic calming.",
         place: "Kostner Ave at Ames Elementary",
@@ -87,7 +87,7 @@ const SPECS: &[Spec] = &[
     Spec {
         slug: "northgate-youth-safety-alliance",
         title: "Nowhere to go on summer evenings",
-        category: "other",
+        category: "non_crime",
         goals: "prevent,quality",
         description: "Young people say the park closes early and the rec centre is shut on weekends.",
         place: "Northgate Park",
@@ -113,7 +113,7 @@ const SPECS: &[Spec] = &[
     Spec {
         slug: "westlake-seniors-and-safety",
         title: "Phone and door-to-door scams against older residents",
-        category: "other",
+        category: "non_crime",
         goals: "prevent",
         description: "Residents of the senior buildings lose money to callers posing as grandchildren and to fake utility workers.",
         place: "Westlake senior buildings",

@@ -13,7 +13,7 @@ pub struct NewProblem {
     pub partnership_id: i64,
     /// Short title.
     pub title: String,
-    /// Incident category key (`drugs`, `violent`, …) or `other`.
+    /// Incident category key (`drugs`, `violent`, …) or `non_crime`.
     pub category: String,
     /// Goals served, comma-separated ids.
     pub goals: String,

@@ -111,11 +111,13 @@ pub fn scan(c: &Columns, areas: &[i64], audience: Audience, now: i64) -> Vec<Cri
         let Ok(h) = spatial::hotspots(c, &idx, 250.0, CellsShown::Significant, audience) else { continue };
         let hot: Vec<_> = h.cells.iter().filter(|x| x.class == 3 && x.count.is_some()).collect();
         let Some(top) = hot.iter().max_by_key(|x| x.count.unwrap_or(0)) else { continue };
+        let centre = commonbeat_domain::geo::LonLat::new(top.centre.0, top.centre.1);
+        let area = areas.iter().filter_map(|&id| c.area(id)).find(|a| a.geometry.contains(centre));
         out.push(CrimeCandidate {
             source: "hotspot",
             category: cat.as_str().to_string(),
-            area_id: None,
-            area_name: String::new(),
+            area_id: area.map(|a| a.id),
+            area_name: area.map(|a| a.name.clone()).unwrap_or_default(),
             recent: top.count.unwrap_or(0) as u64,
             compare: hot.len() as u64,
             p: top.gi_p.unwrap_or(1.0),

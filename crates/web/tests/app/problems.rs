@@ -323,7 +323,7 @@ async fn the_beat_plan_limit_needs_a_decision_and_private_problems_stay_private(
         &create(
             &app,
             &b,
-            &[("title", "Noise at night"), ("category", "other"), ("goals", "quality"), ("decision_id", closed_id.as_str())],
+            &[("title", "Noise at night"), ("category", "non_crime"), ("goals", "quality"), ("decision_id", closed_id.as_str())],
         )
         .await,
     );

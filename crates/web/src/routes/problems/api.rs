@@ -25,7 +25,7 @@ pub struct ProblemOut {
     pub id: i64,
     /// Title.
     pub title: String,
-    /// Category key or `other`.
+    /// Category key or `non_crime`.
     pub category: String,
     /// Goals served.
     pub goals: Vec<String>,

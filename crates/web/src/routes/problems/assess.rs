@@ -85,7 +85,7 @@ pub async fn assess(
         (Ok(a), Ok(b)) if a < b => (a, b),
         _ => return Ok(Err(("before_from", t.t("problem-error-period")))),
     };
-    let category = Some(p.category.as_str()).filter(|c| *c != "other");
+    let category = Some(p.category.as_str()).filter(|c| *c != super::NON_CRIME);
     let (control, suggested_control) = match f.control_area.trim() {
         "" => {
             let candidates: Vec<i64> = commonbeat_store::repo::areas::list(&state.db, ctx.jid(), None)

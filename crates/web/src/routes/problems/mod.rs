@@ -31,6 +31,9 @@ use commonbeat_store::repo::{decisions, settings};
 use serde::Deserialize;
 use serde_json::json;
 
+/// Category key of a problem that is not about one crime category (traffic, noise, youth activities…).
+pub const NON_CRIME: &str = "non_crime";
+
 /// Settings key of the active-problem limit (a number; default [`DEFAULT_ACTIVE_LIMIT`]).
 pub const LIMIT_SETTING: &str = "problems.active_limit";
 
@@ -88,7 +91,7 @@ pub struct ProblemForm {
     /// Short title (3–200 characters).
     #[serde(default)]
     pub title: String,
-    /// Incident category key (`drugs`, `violent`, …) or `other`.
+    /// Incident category key (`drugs`, `violent`, …) or `non_crime`.
     #[serde(default)]
     pub category: String,
     /// Goals served: any of `arrest`, `prevent`, `solve`, `quality`, comma-separated.
@@ -158,7 +161,7 @@ pub async fn record(
         return Ok(Err(("title", t.t("problem-error-title"))));
     }
     let category = f.category.trim();
-    if category != "other" && Category::parse(category).is_none() {
+    if category != NON_CRIME && Category::parse(category).is_none() {
         return Ok(Err(("category", t.t("problem-error-category"))));
     }
     let goals = match Goal::parse_list(&f.goals) {
@@ -287,13 +290,13 @@ pub fn category_choices(t: &crate::i18n::Tr) -> Vec<(String, String)> {
         .iter()
         .map(|c| (c.as_str().to_string(), t.t(&format!("crime-cat-{}", c.as_str()))))
         .collect();
-    v.push(("other".into(), t.t("problem-category-other")));
+    v.push((NON_CRIME.into(), t.t("problem-category-non_crime")));
     v
 }
 
 /// A category label.
 pub fn category_label(t: &crate::i18n::Tr, key: &str) -> String {
-    if key == "other" { t.t("problem-category-other") } else { t.t(&format!("crime-cat-{key}")) }
+    if key == NON_CRIME { t.t("problem-category-non_crime") } else { t.t(&format!("crime-cat-{key}")) }
 }
 
 async fn list(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> AppResult<Response> {

@@ -51,10 +51,15 @@ fn row(t: &Tr, c: &CrimeCandidate) -> CandidateRow {
             t.t2("scan-rise-title", ("category", &cat), ("area", &c.area_name)),
         )
     } else {
+        let title = if c.area_name.is_empty() {
+            t.t1("scan-hot-title", "category", &cat)
+        } else {
+            t.t2("scan-hot-title-in", ("category", &cat), ("area", &c.area_name))
+        };
         (
-            cat.clone(),
+            if c.area_name.is_empty() { cat.clone() } else { format!("{cat} · {}", c.area_name) },
             t.t2("scan-hot-text", ("cells", &c.compare.to_string()), ("top", &c.recent.to_string())),
-            t.t1("scan-hot-title", "category", &cat),
+            title,
         )
     };
     CandidateRow {

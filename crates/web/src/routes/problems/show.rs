@@ -64,7 +64,7 @@ fn problem_incidents(c: &Columns, p: &problem::Model, area_ids: &[i64], audience
         Selection {
             from: now - 365 * 86_400,
             to: now,
-            category: Some(p.category.clone()).filter(|k| k != "other"),
+            category: Some(p.category.clone()).filter(|k| k != super::NON_CRIME),
             areas,
             include_sensitive: true,
             with_point: polygon.is_some(),
@@ -283,7 +283,7 @@ pub async fn page(
         facts_rows.push((t.t("problem-place"), p.place.clone()));
     }
     let sensitive_public = public && p.category == "sex_offences";
-    let (heat, heat_total) = if p.category != "other" && !sensitive_public {
+    let (heat, heat_total) = if p.category != super::NON_CRIME && !sensitive_public {
         let columns = state.crime.get(&state.db, ctx.jid()).await?;
         let audience = if public { Audience::Public } else { Audience::of(ctx.role()) };
         let idx = problem_incidents(&columns, &p, &linked_ids, audience, commonbeat_store::now());
