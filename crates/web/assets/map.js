@@ -41,3 +41,57 @@
     }).catch(function () { /* the SVG stays */ });
   });
 })();
+
+// Point picker: a form's latitude and longitude fields stay the accessible way to give a place; where Leaflet is
+// available, a map of the area outlines lets a mouse or touch user click the spot instead. The marker follows
+// the fields when they are typed in, and clicking fills them in.
+(function () {
+  'use strict';
+  if (!window.L) { return; }
+  document.querySelectorAll('[data-pick-point]').forEach(function (box) {
+    var lat = document.getElementById(box.getAttribute('data-lat') || 'lat');
+    var lon = document.getElementById(box.getAttribute('data-lon') || 'lon');
+    if (!lat || !lon) { return; }
+    fetch(box.getAttribute('data-pick-point'), { credentials: 'same-origin' })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (fc) {
+        if (!fc || !fc.features || fc.features.length === 0) { return; }
+        var el = document.createElement('div');
+        el.className = 'cb-leaflet cb-picker';
+        el.setAttribute('role', 'region');
+        el.setAttribute('aria-label', box.getAttribute('data-map-label') || 'Map');
+        box.appendChild(el);
+        var map = L.map(el, { scrollWheelZoom: false });
+        var tiles = box.getAttribute('data-tiles');
+        if (tiles) { L.tileLayer(tiles, { maxZoom: 19 }).addTo(map); }
+        var layer = L.geoJSON(fc, {
+          style: function (f) {
+            return f.properties && f.properties.focus
+              ? { color: '#162e51', weight: 2, fillColor: '#73b3e7', fillOpacity: 0.3 }
+              : { color: '#71767a', weight: 1, fillOpacity: 0 };
+          },
+          onEachFeature: function (f, l) { if (f.properties && f.properties.name) { l.bindTooltip(f.properties.name); } }
+        }).addTo(map);
+        map.fitBounds(layer.getBounds(), { padding: [8, 8] });
+        var marker = null;
+        function place(ll) {
+          if (marker) { marker.setLatLng(ll); } else { marker = L.circleMarker(ll, { radius: 8, color: '#b50909', fillOpacity: 0.8 }).addTo(map); }
+        }
+        function fromFields() {
+          var a = parseFloat(lat.value), b = parseFloat(lon.value);
+          if (isFinite(a) && isFinite(b)) { place([a, b]); }
+        }
+        fromFields();
+        lat.addEventListener('change', fromFields);
+        lon.addEventListener('change', fromFields);
+        function pick(e) {
+          lat.value = e.latlng.lat.toFixed(6);
+          lon.value = e.latlng.lng.toFixed(6);
+          place(e.latlng);
+        }
+        map.on('click', pick);
+        layer.on('click', pick);
+      })
+      .catch(function () { /* the fields remain */ });
+  });
+})();

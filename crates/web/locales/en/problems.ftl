@@ -31,6 +31,7 @@ problem-area-none = No single area
 problem-place = Place (corner, park, block)
 problem-point = Location on the map (optional)
 problem-point-hint = Latitude and longitude of the place, e.g. 41.9075 and -87.7290. The public never sees the exact point.
+problem-point-map = Map: click the place to fill in latitude and longitude
 problem-lat = Latitude
 problem-lon = Longitude
 problem-decision = Decision approving a problem beyond the limit

@@ -31,6 +31,7 @@ problem-area-none = Ninguna zona en particular
 problem-place = Lugar (esquina, parque, cuadra)
 problem-point = Ubicación en el mapa (opcional)
 problem-point-hint = Latitud y longitud del lugar, p. ej. 41.9075 y -87.7290. El público nunca ve el punto exacto.
+problem-point-map = Mapa: haga clic en el lugar para llenar latitud y longitud
 problem-lat = Latitud
 problem-lon = Longitud
 problem-decision = Decisión que aprueba un problema más allá del límite

@@ -282,6 +282,8 @@ struct ListPage {
     goals: Vec<(String, String)>,
     decisions: Vec<(i64, String)>,
     v: ProblemForm,
+    focus: String,
+    tiles: String,
 }
 
 /// Category choices (incident categories and "other") in the reader's language.
@@ -335,12 +337,13 @@ async fn list_page(
         let areas = commonbeat_store::repo::partnerships::areas_of(&state.db, ctx.jid(), a.partnership.id).await?;
         let ds = decisions::for_partnership(&state.db, ctx.jid(), a.partnership.id, true).await?;
         (
-            areas.into_iter().map(|x| (x.id, x.name, v.area_id == Some(x.id))).collect(),
+            areas.iter().map(|x| (x.id, x.name.clone(), v.area_id == Some(x.id))).collect::<Vec<_>>(),
             ds.into_iter().filter(|d| d.status == "closed" && d.outcome.is_some()).map(|d| (d.id, d.title)).collect(),
         )
     } else {
         (Vec::new(), Vec::new())
     };
+    let focus = areas.iter().map(|(id, _, _)| id.to_string()).collect::<Vec<_>>().join(",");
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let active = all.iter().filter(|p| p.stage != "closed").count() as u32;
     let limit = active_limit(state, ctx.jid()).await?;
@@ -364,6 +367,8 @@ async fn list_page(
             goals: Goal::ALL.iter().map(|g| (g.as_str().to_string(), t.t(&format!("goal-{}", g.as_str())))).collect(),
             decisions,
             v,
+            focus,
+            tiles: state.config.tile_url.clone().unwrap_or_default(),
         },
     )
 }
