@@ -9,6 +9,7 @@ mod m0003_decisions;
 mod m0004_meetings;
 mod m0005_incidents;
 mod m0006_decision_schedule;
+mod m0008_reports;
 mod schema;
 
 /// Every table the application owns, parents before children. Backup and restore walk this list; a test checks
@@ -53,6 +54,11 @@ pub const TABLES: &[&str] = &[
     "digest_items",
     "incident_imports",
     "incidents",
+    "open311_keys",
+    "reports",
+    "report_notes",
+    "report_followers",
+    "report_photos",
 ];
 
 /// The migrator.
@@ -68,6 +74,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_meetings::Migration),
             Box::new(m0005_incidents::Migration),
             Box::new(m0006_decision_schedule::Migration),
+            Box::new(m0008_reports::Migration),
         ]
     }
 }
