@@ -14,7 +14,9 @@ mod decisions_access;
 mod email;
 mod isolation;
 mod meetings;
+mod open311;
 mod partnerships;
+mod reports;
 mod security;
 
 #[tokio::test]
