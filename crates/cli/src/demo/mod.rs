@@ -21,6 +21,7 @@ mod decisions;
 mod incidents;
 mod meetings;
 mod partnerships;
+mod reports;
 
 /// The password of every demo account (demo only; it passes the password policy).
 pub const DEMO_PASSWORD: &str = "riverton beat partners walk together";
@@ -181,6 +182,7 @@ pub async fn seed(db: &Db, seed: u64, time_zone: &str) -> anyhow::Result<Vec<(St
     partnerships::create(db, j.id, &beats, &police_ids, &community_ids, &mut rng).await?;
     meetings::create(db, j.id, time_zone, &mut rng).await?;
     incidents::create(db, j.id, &mut rng, &jiff::tz::TimeZone::get(time_zone)?).await?;
+    reports::create(db, j.id, seed).await?;
     settings::set(db, j.id, "demo.accounts", &serde_json::to_string(&accounts)?).await?;
     audit::append(
         db,

@@ -453,3 +453,57 @@ pub async fn led_by(db: &Db, jid: i64, user_id: i64) -> StoreResult<Vec<i64>> {
     ids.dedup();
     Ok(ids)
 }
+
+/// One step of a seeded history (demo data): a note at a given time, optionally changing the status.
+#[derive(Debug, Clone)]
+pub struct HistoryStep {
+    /// When.
+    pub at: i64,
+    /// Public or internal.
+    pub public: bool,
+    /// The note.
+    pub body: String,
+    /// Status before, when it changes.
+    pub status_from: Option<String>,
+    /// Status after, when it changes.
+    pub status_to: Option<String>,
+}
+
+/// Writes a generated history for a report (demo data): its notes with their own times, and the report's
+/// last-change and closing times.
+pub async fn seed_history(
+    db: &Db,
+    r: &report::Model,
+    steps: Vec<HistoryStep>,
+    closed_at: Option<i64>,
+    follow_up_answer: Option<String>,
+) -> StoreResult<()> {
+    let txn = db.begin_write().await?;
+    let mut last = r.created_at;
+    for s in steps {
+        last = last.max(s.at);
+        report_note::ActiveModel {
+            jurisdiction_id: Set(r.jurisdiction_id),
+            report_id: Set(r.id),
+            author_id: Set(None),
+            public: Set(s.public),
+            body: Set(s.body),
+            status_from: Set(s.status_from),
+            status_to: Set(s.status_to),
+            created_at: Set(s.at),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    report::Entity::update_many()
+        .col_expr(report::Column::UpdatedAt, Expr::value(last))
+        .col_expr(report::Column::ClosedAt, Expr::value(closed_at))
+        .col_expr(report::Column::FollowUpAnswer, Expr::value(follow_up_answer))
+        .filter(report::Column::Id.eq(r.id))
+        .filter(report::Column::JurisdictionId.eq(r.jurisdiction_id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
