@@ -51,13 +51,13 @@ fn tr(ctx: &Ctx, p: &Params) -> Tr {
     Tr::new(param(p, "locale").and_then(Locale::from_tag).unwrap_or(ctx.locale))
 }
 
-/// `Err(response)` when a given `jurisdiction_id` is not this jurisdiction.
-fn check_jurisdiction(ctx: &Ctx, p: &Params, fmt: Fmt) -> Result<(), Response> {
+/// The error response when a given `jurisdiction_id` is not this jurisdiction.
+fn check_jurisdiction(ctx: &Ctx, p: &Params, fmt: Fmt) -> Option<Response> {
     match param(p, "jurisdiction_id") {
         Some(j) if j != ctx.jurisdiction.slug && j != ctx.jid().to_string() => {
-            Err(error(fmt, StatusCode::NOT_FOUND, "jurisdiction_id not found"))
+            Some(error(fmt, StatusCode::NOT_FOUND, "jurisdiction_id not found"))
         }
-        _ => Ok(()),
+        _ => None,
     }
 }
 
@@ -75,7 +75,7 @@ async fn root_get(
     Query(p): Query<Params>,
 ) -> Response {
     let Some((name, fmt)) = split(&file) else { return error(Fmt::Json, StatusCode::NOT_FOUND, "not found") };
-    if let Err(r) = check_jurisdiction(&ctx, &p, fmt) {
+    if let Some(r) = check_jurisdiction(&ctx, &p, fmt) {
         return r;
     }
     match name {
@@ -134,7 +134,7 @@ fn services(ctx: &Ctx, p: &Params, fmt: Fmt) -> Response {
 
 async fn definition(ctx: Ctx, Path(file): Path<String>, Query(p): Query<Params>) -> Response {
     let Some((code, fmt)) = split(&file) else { return error(Fmt::Json, StatusCode::NOT_FOUND, "not found") };
-    if let Err(r) = check_jurisdiction(&ctx, &p, fmt) {
+    if let Some(r) = check_jurisdiction(&ctx, &p, fmt) {
         return r;
     }
     let Ok(cat) = code.parse::<Category>() else {
@@ -306,7 +306,7 @@ async fn one_request(
     Query(p): Query<Params>,
 ) -> Response {
     let Some((id, fmt)) = split(&file) else { return error(Fmt::Json, StatusCode::NOT_FOUND, "not found") };
-    if let Err(r) = check_jurisdiction(&ctx, &p, fmt) {
+    if let Some(r) = check_jurisdiction(&ctx, &p, fmt) {
         return r;
     }
     let Ok(id) = id.parse::<i64>() else { return error(fmt, StatusCode::NOT_FOUND, "service_request_id not found") };
@@ -326,7 +326,7 @@ async fn one_request(
 
 async fn token(State(state): State<AppState>, ctx: Ctx, Path(file): Path<String>, Query(p): Query<Params>) -> Response {
     let Some((tok, fmt)) = split(&file) else { return error(Fmt::Json, StatusCode::NOT_FOUND, "not found") };
-    if let Err(r) = check_jurisdiction(&ctx, &p, fmt) {
+    if let Some(r) = check_jurisdiction(&ctx, &p, fmt) {
         return r;
     }
     let r = match reports::by_token(&state.db, ctx.jid(), tok).await {
@@ -350,7 +350,7 @@ async fn create(State(state): State<AppState>, ctx: Ctx, Path(file): Path<String
         Some((_, fmt)) => return error(fmt, StatusCode::NOT_FOUND, "not found"),
         None => return error(Fmt::Json, StatusCode::NOT_FOUND, "not found"),
     };
-    if let Err(r) = check_jurisdiction(&ctx, &p, fmt) {
+    if let Some(r) = check_jurisdiction(&ctx, &p, fmt) {
         return r;
     }
     let Some(key) = param(&p, "api_key") else {
