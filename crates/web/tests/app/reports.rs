@@ -372,3 +372,83 @@ async fn four_weeks_after_closing_the_reporter_is_asked_and_not_fixed_reopens() 
     // A wrong token is a 404.
     assert_eq!(c.get(app.url(&format!("/reports/{id}/follow-up/nope"))).send().await.unwrap().status(), 404);
 }
+
+#[tokio::test]
+async fn co_chairs_triage_only_their_partnerships_reports() {
+    use commonbeat_domain::partnership::Seat;
+    use commonbeat_store::repo::{leadership, partnerships, reports as repo};
+    let app = TestApp::spawn().await;
+    let (_, cop_secret) = app.user("cop@example.org", Role::Police).await;
+    let cop = app.client();
+    app.login(&cop, "cop@example.org", cop_secret.as_deref()).await;
+    let mut slugs = Vec::new();
+    for name in ["Elm Street Partnership", "Oak Street Partnership"] {
+        let r = app
+            .post_form(
+                &cop,
+                "/partnerships/new",
+                "/partnerships",
+                &[
+                    ("name", name),
+                    ("founding_problem", "Graffiti on every wall"),
+                    ("mission", "Clean walls and safe streets."),
+                    ("goal", "quality"),
+                    ("cadence", "monthly"),
+                ],
+            )
+            .await;
+        slugs.push(r.headers()["location"].to_str().unwrap().trim_start_matches("/partnerships/").to_string());
+    }
+    let elm = partnerships::by_slug(&app.db, app.jid, &slugs[0]).await.unwrap().id;
+    let oak = partnerships::by_slug(&app.db, app.jid, &slugs[1]).await.unwrap().id;
+    let (chair, _) = app.user("chair@example.org", Role::Community).await;
+    let now = commonbeat_store::now();
+    let a = leadership::Assignment {
+        seat: Seat::CommunityChair,
+        user_id: chair,
+        starts_at: now - 10,
+        ends_at: now + 86_400 * 365,
+        actor_id: None,
+        handover_note: "",
+    };
+    leadership::assign(&app.db, app.jid, elm, a).await.unwrap();
+    let mine = report(&app, "graffiti", LAT, LON, "").await;
+    let theirs = report(&app, "graffiti", LAT + 0.01, LON, "").await;
+    for (id, p) in [(mine, elm), (theirs, oak)] {
+        let r = repo::by_id(&app.db, app.jid, id).await.unwrap();
+        repo::triage(&app.db, r, repo::Triage { partnership_id: Some(p), ..Default::default() }).await.unwrap();
+    }
+
+    let c = app.client();
+    app.login(&c, "chair@example.org", None).await;
+    let queue = c.get(app.url("/reports/triage")).send().await.unwrap().text().await.unwrap();
+    assert!(queue.contains(&format!("/reports/{mine}\"")) && !queue.contains(&format!("/reports/{theirs}\"")));
+    let ok = app
+        .post_form(
+            &c,
+            &format!("/reports/{mine}"),
+            &format!("/reports/{mine}/update"),
+            &[("status", "investigating"), ("note", "We will raise it at the meeting"), ("visibility", "public")],
+        )
+        .await;
+    assert_eq!(ok.status(), 200);
+    let no = app
+        .post_form(
+            &c,
+            &format!("/reports/{theirs}"),
+            &format!("/reports/{theirs}/update"),
+            &[("status", "investigating"), ("note", "x"), ("visibility", "public")],
+        )
+        .await;
+    assert_eq!(no.status(), 403);
+    let oak_s = oak.to_string();
+    let moved = app
+        .post_form(&c, &format!("/reports/{mine}"), &format!("/reports/{mine}/triage"), &[("partnership_id", &oak_s)])
+        .await;
+    assert_eq!(moved.status(), 422, "a co-chair cannot hand a report to a partnership they do not lead");
+    // A resident without a seat has no queue.
+    app.user("plain@example.org", Role::Community).await;
+    let p = app.client();
+    app.login(&p, "plain@example.org", None).await;
+    assert_eq!(p.get(app.url("/reports/triage")).send().await.unwrap().status(), 403);
+}
