@@ -63,6 +63,36 @@ pub enum Command {
     /// Import data: area outlines (GeoJSON), census demographics (CSV) and crime incidents (CSV). Nothing is half-applied.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Open311 GeoReport v2 tools.
+    #[command(subcommand)]
+    Open311(Open311Command),
+}
+
+/// Open311 subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Open311Command {
+    /// API keys that let third-party Open311 clients create service requests.
+    #[command(subcommand)]
+    Key(Open311KeyCommand),
+}
+
+/// Open311 key subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Open311KeyCommand {
+    /// Issue a key and print it once (it is stored as SHA-256).
+    Add {
+        /// Who the key is for (a label).
+        #[arg(long)]
+        name: String,
+    },
+    /// List keys (label, prefix, created, revoked).
+    List,
+    /// Revoke a key by id.
+    Revoke {
+        /// The key's id (from `list`).
+        #[arg(long)]
+        id: i64,
+    },
 }
 
 /// Import subcommands.

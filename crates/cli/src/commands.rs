@@ -60,6 +60,7 @@ pub async fn run(args: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import(cmd) => crate::import::run(&g, cmd).await,
+        Command::Open311(cmd) => crate::open311::run(&g, cmd).await,
         Command::Audit(AuditCommand::Verify) => {
             let db = open(&g, "./commonbeat-data").await?;
             let mut total = 0;
@@ -134,7 +135,13 @@ pub async fn jurisdiction(db: &Db, g: &Global) -> anyhow::Result<commonbeat_stor
     }
 }
 
-async fn cli_audit(db: &Db, jid: i64, action: &str, object: &str, details: serde_json::Value) -> anyhow::Result<()> {
+pub async fn cli_audit(
+    db: &Db,
+    jid: i64,
+    action: &str,
+    object: &str,
+    details: serde_json::Value,
+) -> anyhow::Result<()> {
     audit::append(
         db,
         jid,

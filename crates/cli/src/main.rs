@@ -6,6 +6,7 @@ mod commands;
 mod demo;
 mod import;
 mod import_incidents;
+mod open311;
 
 use clap::Parser;
 

@@ -182,6 +182,7 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
                 "/crime", "/crime?area=1&category=property", "/crime?partnership=riverside-beat-1411-partnership",
                 "/partnerships/riverside-beat-1411-partnership/problems", "/partnerships/riverside-beat-1411-partnership/problems/1",
                 "/partnerships/northgate-youth-safety-alliance/problems/4",
+                "/reports", "/reports?status=closed&category=graffiti", "/reports?page=2", "/reports/new", "/reports/1", "/reports/6",
                 {"path": "/unsubscribe/not-a-key/meetings", "status": 404},
                 {"path": "/no/such/page", "status": 404},
                 {"path": "/invite/not-a-real-token", "status": 410},
@@ -195,7 +196,8 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
                 "/partnerships/riverside-beat-1411-partnership/common-ground/3",
                 cg_page, "/account/notifications", "/partnerships/riverside-beat-1411-partnership/meetings/42",
                 "/partnerships/riverside-beat-1411-partnership/meetings/39", "/partnerships/riverside-beat-1411-partnership/commitments",
-                "/partnerships/riverside-beat-1411-partnership/problems/2", "/partnerships/riverside-beat-1411-partnership/problems/scanning"
+                "/partnerships/riverside-beat-1411-partnership/problems/2", "/partnerships/riverside-beat-1411-partnership/problems/scanning",
+                "/reports/new", "/reports/1"
             ]},
             {"name": "challenge", "login": login("officer@riverton.example", true), "pages": ["/login/mfa"]},
             {"name": "enrolment", "login": login("rookie@riverton.example", true), "pages": ["/mfa/setup"]},
@@ -209,7 +211,8 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
                 "/partnerships/riverside-beat-1411-partnership/decisions/1",
                 "/crime", "/crime?area=1", "/crime/imports", "/crime/imports/1", "/crime/displacement", displacement,
                 "/partnerships/riverside-beat-1411-partnership/problems", "/partnerships/riverside-beat-1411-partnership/problems/1",
-                "/partnerships/riverside-beat-1411-partnership/problems/2", "/partnerships/riverside-beat-1411-partnership/problems/scanning"
+                "/partnerships/riverside-beat-1411-partnership/problems/2", "/partnerships/riverside-beat-1411-partnership/problems/scanning",
+                "/reports/triage", "/reports/triage?status=all", "/reports/1", "/reports/10"
             ]},
             {"name": "admin", "login": login("admin@riverton.example", false), "pages": [
                 "/account", "/admin/users", "/admin/audit", "/admin/audit?action=login&outcome=success", "/admin/outbox",

@@ -56,6 +56,7 @@ async fn run_job(state: &AppState, j: job::Model) {
             crate::routes::commitments::jobs::remind_job(state, &j).await
         }
         crate::notify::DIGEST_JOB => crate::notify::digest_job(state, &j).await,
+        crate::routes::reports::service::FOLLOW_UP_JOB => crate::routes::reports::jobs::follow_up_job(state, &j).await,
         other => Err(format!("unknown job kind {other:?}")),
     };
     let db = &state.db;

@@ -26,11 +26,22 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 pub const UPLOAD_LIMIT: usize = 512 * 1024 * 1024;
 /// Paths that accept large uploads.
 pub const UPLOAD_PATHS: &[&str] = &["/crime/imports"];
+/// Paths whose multipart form carries a photo (report form): [`PHOTO_FORM_LIMIT`], CSRF token in the action URL.
+pub const PHOTO_PATHS: &[&str] = &["/reports"];
+/// Largest body accepted on [`PHOTO_PATHS`]: the 5 MiB photo cap plus the form's other fields.
+pub const PHOTO_FORM_LIMIT: usize = 5 * 1024 * 1024 + 256 * 1024;
 
 /// Limits every request body: [`BODY_LIMIT`], or [`UPLOAD_LIMIT`] on the upload paths. A body over the limit is
 /// refused with 413 before it is read (declared length) or as soon as it passes the limit (streamed).
 pub async fn body_limit(req: Request, next: Next) -> Response {
-    let limit = if UPLOAD_PATHS.contains(&req.uri().path()) { UPLOAD_LIMIT } else { BODY_LIMIT };
+    let path = req.uri().path();
+    let limit = if UPLOAD_PATHS.contains(&path) {
+        UPLOAD_LIMIT
+    } else if PHOTO_PATHS.contains(&path) {
+        PHOTO_FORM_LIMIT
+    } else {
+        BODY_LIMIT
+    };
     let declared =
         req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > limit) {
@@ -233,7 +244,7 @@ pub async fn csrf_guard(req: Request, next: Next) -> Response {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/form-data"));
-    if is_multipart && UPLOAD_PATHS.contains(&req.uri().path()) {
+    if is_multipart && (UPLOAD_PATHS.contains(&req.uri().path()) || PHOTO_PATHS.contains(&req.uri().path())) {
         let token = req
             .uri()
             .query()

@@ -10,6 +10,7 @@ mod m0004_meetings;
 mod m0005_incidents;
 mod m0006_decision_schedule;
 mod m0007_problems;
+mod m0008_reports;
 mod schema;
 
 /// Every table the application owns, parents before children. Backup and restore walk this list; a test checks
@@ -57,6 +58,11 @@ pub const TABLES: &[&str] = &[
     "problems",
     "problem_events",
     "problem_strategies",
+    "open311_keys",
+    "reports",
+    "report_notes",
+    "report_followers",
+    "report_photos",
 ];
 
 /// The migrator.
@@ -73,6 +79,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_incidents::Migration),
             Box::new(m0006_decision_schedule::Migration),
             Box::new(m0007_problems::Migration),
+            Box::new(m0008_reports::Migration),
         ]
     }
 }

@@ -14,10 +14,12 @@ pub mod health;
 pub mod invites;
 pub mod meetings;
 pub mod notifications;
+pub mod open311;
 pub mod pages;
 pub mod partnerships;
 pub mod problems;
 pub mod rake;
+pub mod reports;
 
 use crate::AppState;
 use axum::Router;
@@ -59,6 +61,8 @@ pub fn router() -> Router<AppState> {
         .merge(crime::router())
         .merge(rake::router())
         .merge(problems::router())
+        .merge(reports::router())
+        .merge(open311::router())
 }
 
 /// A local path to go to after sign-in: only same-site absolute paths are accepted (no open redirects).

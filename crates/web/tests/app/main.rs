@@ -14,8 +14,10 @@ mod decisions_access;
 mod email;
 mod isolation;
 mod meetings;
+mod open311;
 mod partnerships;
 mod problems;
+mod reports;
 mod security;
 
 #[tokio::test]
