@@ -207,10 +207,10 @@ pub async fn list(db: &Db, jid: i64, f: &Filter) -> StoreResult<Vec<report::Mode
     let mut q = report::Entity::find()
         .filter(condition(jid, f))
         .order_by_desc(report::Column::CreatedAt)
-        .order_by_desc(report::Column::Id)
-        .offset(f.offset);
-    if f.limit > 0 {
-        q = q.limit(f.limit);
+        .order_by_desc(report::Column::Id);
+    // SQLite accepts OFFSET only after a LIMIT: no limit means the largest one.
+    if f.limit > 0 || f.offset > 0 {
+        q = q.limit(if f.limit > 0 { f.limit } else { i64::MAX as u64 }).offset(f.offset);
     }
     Ok(q.all(&db.conn).await?)
 }
@@ -505,5 +505,34 @@ pub async fn seed_history(
         .exec(&txn)
         .await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// Links reports to the problem made from them (and to its partnership when they have none yet). Reports
+/// assigned to another partnership are left alone.
+pub async fn link_problem(db: &Db, jid: i64, ids: &[i64], problem_id: i64, partnership_id: i64) -> StoreResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let t = now();
+    report::Entity::update_many()
+        .col_expr(report::Column::ProblemId, sea_orm::sea_query::Expr::value(problem_id))
+        .col_expr(report::Column::UpdatedAt, sea_orm::sea_query::Expr::value(t))
+        .filter(report::Column::JurisdictionId.eq(jid))
+        .filter(report::Column::Id.is_in(ids.to_vec()))
+        .filter(
+            sea_orm::Condition::any()
+                .add(report::Column::PartnershipId.is_null())
+                .add(report::Column::PartnershipId.eq(partnership_id)),
+        )
+        .exec(&db.conn)
+        .await?;
+    report::Entity::update_many()
+        .col_expr(report::Column::PartnershipId, sea_orm::sea_query::Expr::value(partnership_id))
+        .filter(report::Column::JurisdictionId.eq(jid))
+        .filter(report::Column::Id.is_in(ids.to_vec()))
+        .filter(report::Column::PartnershipId.is_null())
+        .exec(&db.conn)
+        .await?;
     Ok(())
 }

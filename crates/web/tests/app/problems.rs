@@ -430,3 +430,84 @@ async fn scanning_finds_the_hot_spot_and_makes_it_a_problem_with_its_evidence() 
         .await;
     assert_eq!(r.status(), 422);
 }
+
+#[tokio::test]
+async fn community_reports_surface_in_scanning_and_the_problem_made_from_them_takes_them_along() {
+    use commonbeat_store::repo::reports::{self, NewReport};
+    let app = TestApp::spawn().await;
+    let b = beat(&app, "rep", "Report Partnership", 0, 1).await;
+    let pid = commonbeat_store::repo::partnerships::by_slug(&app.db, app.jid, &b.slug).await.unwrap().id;
+    let other = beat(&app, "oth", "Other Partnership", 0, 0).await;
+    let other_id = commonbeat_store::repo::partnerships::by_slug(&app.db, app.jid, &other.slug).await.unwrap().id;
+    let now = commonbeat_store::now();
+    let mut ids = Vec::new();
+    // Three open drug-activity reports for this partnership, one closed, one hidden, one old, one elsewhere.
+    for (status, hidden, age_days, partnership) in [
+        ("received", false, 3, pid),
+        ("investigating", false, 10, pid),
+        ("in_progress", false, 40, pid),
+        ("fixed", false, 5, pid),
+        ("received", true, 5, pid),
+        ("received", false, 200, pid),
+        ("received", false, 5, other_id),
+    ] {
+        let r = reports::create(
+            &app.db,
+            app.jid,
+            NewReport {
+                category: "drug_activity".into(),
+                description: "Selling on the corner every evening".into(),
+                attributes: "{}".into(),
+                source: "web".into(),
+                partnership_id: Some(partnership),
+                status: status.into(),
+                created_at: now - age_days * 86_400,
+                ..Default::default()
+            },
+            None,
+        )
+        .await
+        .unwrap();
+        if hidden {
+            reports::moderate(&app.db, r.clone(), true, false, "Names a neighbour").await.unwrap();
+        }
+        ids.push(r.id);
+    }
+    let path = format!("/partnerships/{}/problems/scanning", b.slug);
+    let (s, html) = page(&b.chair.c, &app, &path).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("3 open community reports"), "{html}");
+    let evidence = html
+        .split("name=\"evidence\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .replace("&#34;", "\"");
+    let v: Value = serde_json::from_str(&evidence).unwrap();
+    assert_eq!(v["report_ids"], json!([ids[0], ids[1], ids[2]]));
+    // A forged evidence list naming another partnership's report does not take it.
+    let forged = json!({"source": "reports", "report_ids": [ids[0], ids[1], ids[2], ids[6]]}).to_string();
+    let list = format!("/partnerships/{}/problems", b.slug);
+    let r = app
+        .post_form(
+            &b.chair.c,
+            &path,
+            &list,
+            &[
+                ("title", "Drug sales on the corner"),
+                ("category", "drugs"),
+                ("goals", "arrest"),
+                ("source", "reports"),
+                ("evidence", forged.as_str()),
+            ],
+        )
+        .await;
+    let problem = id_of(&r);
+    for (k, id) in ids.iter().enumerate() {
+        let linked = reports::by_id(&app.db, app.jid, *id).await.unwrap().problem_id;
+        assert_eq!(linked, (k < 3).then_some(problem), "report {k}");
+    }
+    // Linked reports no longer surface as a candidate.
+    let (_, html) = page(&b.chair.c, &app, &path).await;
+    assert!(!html.contains("open community reports"));
+}

@@ -80,6 +80,30 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
     row.try_get("", "n").unwrap()
 }
 
+/// A partnership with one problem, made through the repositories; returns the problem id.
+async fn a_problem(app: &TestApp, name: &str) -> i64 {
+    let charter = commonbeat_domain::partnership::Charter::parse(
+        name,
+        "Keep the block clean and safe.",
+        "quality",
+        "Graffiti and dumping",
+        "monthly",
+    )
+    .unwrap();
+    let p = commonbeat_store::repo::partnerships::create(&app.db, app.jid, &charter, &[], None).await.unwrap();
+    let np = commonbeat_store::repo::problems::NewProblem {
+        partnership_id: p.id,
+        title: "Graffiti on the underpass".into(),
+        category: "disorder".into(),
+        goals: "quality".into(),
+        priority: "medium".into(),
+        source: "reports".into(),
+        is_public: true,
+        ..Default::default()
+    };
+    commonbeat_store::repo::problems::create(&app.db, app.jid, np, "named").await.unwrap().id
+}
+
 #[tokio::test]
 async fn the_public_form_records_a_report_with_a_clean_photo_and_shows_it_only_at_block_level() {
     let app = TestApp::spawn().await;
@@ -234,7 +258,8 @@ async fn staff_triage_with_enforced_transitions_notes_and_moderation() {
     let public = anon.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
     assert!(public.contains("Painted over on Tuesday") && !public.contains("repeat target"));
 
-    // Triage: problem id is a plain number; partnership must exist.
+    // Triage: the partnership must exist; the problem must be one of this jurisdiction's.
+    let problem = a_problem(&app, "Underpass Partnership").await.to_string();
     let r = app
         .post_form(&police, &path, &format!("/reports/{id}/triage"), &[("partnership_id", "999"), ("problem_id", "")])
         .await;
@@ -244,10 +269,23 @@ async fn staff_triage_with_enforced_transitions_notes_and_moderation() {
             &police,
             &path,
             &format!("/reports/{id}/triage"),
-            &[("problem_id", "42"), ("agency", "Streets and Sanitation")],
+            &[("problem_id", "424242"), ("agency", "Streets and Sanitation")],
+        )
+        .await;
+    assert_eq!(r.status(), 422, "no such problem");
+    let r = app
+        .post_form(
+            &police,
+            &path,
+            &format!("/reports/{id}/triage"),
+            &[("problem_id", problem.as_str()), ("agency", "Streets and Sanitation")],
         )
         .await;
     assert_eq!(r.status(), 200);
+    assert_eq!(
+        commonbeat_store::repo::reports::by_id(&app.db, app.jid, id).await.unwrap().problem_id,
+        Some(problem.parse().unwrap())
+    );
 
     // Moderation: the description first, then the whole report, with a reason; audited.
     let m = format!("/reports/{id}/moderate");
@@ -304,7 +342,8 @@ async fn the_api_shows_the_public_block_level_view_and_triage_needs_staff() {
     assert_eq!(staff["precise"]["contact_email"], "res@example.org");
     assert_eq!(staff["precise"]["lat"].as_f64(), Some(LAT));
 
-    let triage = serde_json::json!({"status": "in_progress", "note": "Tow requested", "problem_id": 7});
+    let problem = a_problem(&app, "Tow Partnership").await;
+    let triage = serde_json::json!({"status": "in_progress", "note": "Tow requested", "problem_id": problem});
     let r =
         c.post(app.url(&format!("/api/v1/reports/{id}/triage"))).bearer_auth(&rt).json(&triage).send().await.unwrap();
     assert_eq!(r.status(), 403);
@@ -313,7 +352,7 @@ async fn the_api_shows_the_public_block_level_view_and_triage_needs_staff() {
     assert_eq!(r.status(), 200);
     let out: Value = r.json().await.unwrap();
     assert_eq!(out["status"], "in_progress");
-    assert_eq!(out["precise"]["problem_id"], 7);
+    assert_eq!(out["precise"]["problem_id"], problem);
     assert_eq!(out["status_notes"][0], "Tow requested");
     let closing = serde_json::json!({"status": "fixed", "note": ""});
     let r =

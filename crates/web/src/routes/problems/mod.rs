@@ -247,6 +247,14 @@ pub async fn record(
         &t.t("problem-created-note"),
     )
     .await?;
+    // A problem made from community reports takes them along.
+    if source == Source::Reports {
+        let ids: Vec<i64> = serde_json::from_str::<serde_json::Value>(&p.evidence)
+            .ok()
+            .and_then(|v| v["report_ids"].as_array().map(|a| a.iter().filter_map(|x| x.as_i64()).collect()))
+            .unwrap_or_default();
+        commonbeat_store::repo::reports::link_problem(&state.db, ctx.jid(), &ids, p.id, a.partnership.id).await?;
+    }
     ctx.audit(state, "problem.create", &format!("problem:{}", p.id), "success", json!({"source": p.source})).await?;
     Ok(Ok(p))
 }

@@ -76,6 +76,85 @@ fn row(t: &Tr, c: &CrimeCandidate) -> CandidateRow {
     }
 }
 
+/// Fewest open community reports of one category in the window for a scanning candidate.
+pub const SCAN_MIN_REPORTS: usize = 3;
+
+/// The problem category a report category points to (`non_crime` when none fits).
+pub fn problem_category(report_category: &str) -> &'static str {
+    match report_category {
+        "drug_activity" => "drugs",
+        "graffiti" => "property",
+        "disorder" | "noise" => "disorder",
+        _ => super::NON_CRIME,
+    }
+}
+
+/// Open, unmoderated community reports of the last [`SCAN_WINDOW_DAYS`] assigned to the partnership or inside
+/// one of its areas, by category: (category, report ids) with at least [`SCAN_MIN_REPORTS`] reports.
+pub async fn report_groups(
+    state: &AppState,
+    jid: i64,
+    partnership_id: i64,
+    areas: &[commonbeat_store::entities::area::Model],
+    now: i64,
+) -> AppResult<Vec<(String, Vec<i64>)>> {
+    use commonbeat_domain::report::ReportStatus;
+    let outlines: Vec<_> =
+        areas.iter().filter_map(|a| commonbeat_domain::geo::parse_geometry(&a.geometry).ok()).collect();
+    let reports = commonbeat_store::repo::reports::list(
+        &state.db,
+        jid,
+        &commonbeat_store::repo::reports::Filter {
+            from: Some(now - SCAN_WINDOW_DAYS * 86_400),
+            public_only: true,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let mut groups: Vec<(String, Vec<i64>)> = Vec::new();
+    for r in reports {
+        let open = r.status.parse::<ReportStatus>().is_ok_and(|s| s.is_open());
+        let inside = r.partnership_id == Some(partnership_id)
+            || match (r.lat, r.lon) {
+                (Some(lat), Some(lon)) => {
+                    outlines.iter().any(|g| g.contains(commonbeat_domain::geo::LonLat::new(lon, lat)))
+                }
+                _ => false,
+            };
+        if !open || !inside || r.problem_id.is_some() {
+            continue;
+        }
+        match groups.iter_mut().find(|(c, _)| *c == r.category) {
+            Some((_, ids)) => ids.push(r.id),
+            None => groups.push((r.category.clone(), vec![r.id])),
+        }
+    }
+    groups.retain(|(_, ids)| ids.len() >= SCAN_MIN_REPORTS);
+    groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()));
+    Ok(groups)
+}
+
+fn report_row(t: &Tr, category: &str, ids: &[i64]) -> CandidateRow {
+    let label = t.t(&format!("report-cat-{category}"));
+    let title = t.t1("scan-reports-title", "category", &label);
+    CandidateRow {
+        source: t.t("problem-source-reports"),
+        what: label,
+        evidence_text: t.t1("scan-reports-text", "n", &ids.len().to_string()),
+        title,
+        category: problem_category(category).to_string(),
+        area_id: String::new(),
+        lat: String::new(),
+        lon: String::new(),
+        source_key: "reports".into(),
+        evidence: serde_json::json!({
+            "source": "reports", "report_category": category, "count": ids.len(), "report_ids": ids,
+            "window_days": SCAN_WINDOW_DAYS,
+        })
+        .to_string(),
+    }
+}
+
 /// The scanning page.
 pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> AppResult<Response> {
     ctx.require_user()?;
@@ -88,12 +167,19 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Stri
     let areas = commonbeat_store::repo::partnerships::areas_of(&state.db, ctx.jid(), a.partnership.id).await?;
     let ids: Vec<i64> = areas.iter().map(|x| x.id).collect();
     let columns = state.crime.get(&state.db, ctx.jid()).await?;
-    let candidates = scan(&columns, &ids, Audience::of(ctx.role()), commonbeat_store::now());
+    let now = commonbeat_store::now();
+    let candidates = scan(&columns, &ids, Audience::of(ctx.role()), now);
+    let mut rows: Vec<CandidateRow> = report_groups(&state, ctx.jid(), a.partnership.id, &areas, now)
+        .await?
+        .iter()
+        .map(|(c, ids)| report_row(&t, c, ids))
+        .collect();
+    rows.extend(candidates.iter().map(|c| row(&t, c)));
     render(&Page {
         shell: Shell::titled(&ctx, t.t1("scan-title", "partnership", &a.partnership.name)),
         slug: a.partnership.slug.clone(),
         partnership: a.partnership.name.clone(),
-        rows: candidates.iter().map(|c| row(&t, c)).collect(),
+        rows,
         can_manage: a.can_manage(),
         window: SCAN_WINDOW_DAYS,
     })

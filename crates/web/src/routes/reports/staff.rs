@@ -34,6 +34,8 @@ pub struct StaffView {
     pub partnership_id: Option<i64>,
     /// Linked problem id.
     pub problem_id: String,
+    /// Problems to link (id, "partnership — title", linked): the open problems, and the linked one.
+    pub problems: Vec<(i64, String, bool)>,
     /// Agency responsible.
     pub agency: String,
     /// Expected date (`YYYY-MM-DD`).
@@ -80,9 +82,20 @@ pub async fn view(
             None => String::new(),
         });
     }
+    let all_partnerships = partnerships::list(&state.db, ctx.jid(), &Default::default()).await?;
+    let problems = commonbeat_store::repo::problems::all(&state.db, ctx.jid())
+        .await?
+        .into_iter()
+        .filter(|p| p.stage != "closed" || r.problem_id == Some(p.id))
+        .map(|p| {
+            let pname = all_partnerships.iter().find(|x| x.id == p.partnership_id).map(|x| x.name.as_str());
+            (p.id, format!("{} — {}", pname.unwrap_or_default(), p.title), r.problem_id == Some(p.id))
+        })
+        .collect();
     Ok(StaffView {
         contact,
         anonymous: r.anonymous,
+        problems,
         precise: match (r.lat, r.lon) {
             (Some(lat), Some(lon)) => format!("{lat:.6}, {lon:.6} {}", r.address),
             _ => r.address.clone(),
@@ -92,11 +105,7 @@ pub async fn view(
             .into_iter()
             .map(|s| (s.as_str().to_string(), t.t(&format!("report-status-{}", s.as_str()))))
             .collect(),
-        partnerships: partnerships::list(&state.db, ctx.jid(), &Default::default())
-            .await?
-            .into_iter()
-            .map(|p| (p.id, p.name, r.partnership_id == Some(p.id)))
-            .collect(),
+        partnerships: all_partnerships.into_iter().map(|p| (p.id, p.name, r.partnership_id == Some(p.id))).collect(),
         partnership_id: r.partnership_id,
         problem_id: r.problem_id.map(|p| p.to_string()).unwrap_or_default(),
         agency: r.agency_responsible.clone(),
@@ -243,10 +252,14 @@ pub async fn check_triage(state: &AppState, ctx: &Ctx, f: &TriageForm) -> AppRes
     };
     let problem_id = match f.problem_id.trim() {
         "" => None,
-        s => match s.parse::<i64>() {
-            Ok(v) if v > 0 => Some(v),
-            _ => return Ok(Err(t.t("report-error-problem"))),
-        },
+        s => {
+            // The problem must be this jurisdiction's, and the assigned partnership's when one is given.
+            let Ok(id) = s.parse::<i64>() else { return Ok(Err(t.t("report-error-problem"))) };
+            match commonbeat_store::repo::problems::by_id(&state.db, ctx.jid(), id).await {
+                Ok(p) if partnership_id.is_none_or(|pid| pid == p.partnership_id) => Some(id),
+                _ => return Ok(Err(t.t("report-error-problem"))),
+            }
+        }
     };
     let agency = f.agency.trim().to_string();
     if agency.chars().count() > 200 {
