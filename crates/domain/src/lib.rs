@@ -17,8 +17,8 @@ pub mod locale;
 pub mod meeting;
 pub mod minutes;
 pub mod partnership;
-pub mod problem;
 pub mod photo;
+pub mod problem;
 pub mod report;
 pub mod text;
 

@@ -536,3 +536,14 @@ pub async fn link_problem(db: &Db, jid: i64, ids: &[i64], problem_id: i64, partn
         .await?;
     Ok(())
 }
+
+/// The reports linked to a problem, newest first (hidden ones only when asked).
+pub async fn for_problem(db: &Db, jid: i64, problem_id: i64, include_hidden: bool) -> StoreResult<Vec<report::Model>> {
+    let mut q = report::Entity::find()
+        .filter(report::Column::JurisdictionId.eq(jid))
+        .filter(report::Column::ProblemId.eq(problem_id));
+    if !include_hidden {
+        q = q.filter(report::Column::Hidden.eq(false));
+    }
+    Ok(q.order_by_desc(report::Column::CreatedAt).order_by_desc(report::Column::Id).all(&db.conn).await?)
+}

@@ -48,6 +48,7 @@ problem-stage-assessment = Assessment
 problem-stage-closed = Closed
 problem-sara = SARA stages
 problem-scanning-title = Scanning: what is the problem?
+problem-reports-title = Community reports linked to this problem
 problem-no-description = No description yet.
 problem-analysis-title = Analysis: why does it happen here?
 problem-analysis-members = The analysis is shared with the partnership's members.

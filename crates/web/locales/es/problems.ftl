@@ -48,6 +48,7 @@ problem-stage-assessment = Evaluación
 problem-stage-closed = Cerrado
 problem-sara = Etapas SARA
 problem-scanning-title = Exploración: ¿cuál es el problema?
+problem-reports-title = Reportes de la comunidad vinculados a este problema
 problem-no-description = Todavía no hay descripción.
 problem-analysis-title = Análisis: ¿por qué ocurre aquí?
 problem-analysis-members = El análisis se comparte con los miembros de la alianza.

@@ -142,6 +142,7 @@ struct ShowPage {
     verdicts: Vec<(String, String)>,
     members: Vec<(i64, String)>,
     public: bool,
+    reports: Vec<(i64, String, String)>,
 }
 
 async fn area_names(state: &AppState, jid: i64) -> AppResult<Vec<(i64, String)>> {
@@ -208,8 +209,7 @@ fn assessment_view(t: &Tr, v: &Value, names: &[(i64, String)], public: bool) -> 
 /// The hour × weekday table: rows of (day, counts in 4-hour blocks). For the public, cells under the minimum
 /// are hidden with complementary suppression (the published total cannot reveal them).
 fn heat_rows(t: &Tr, table: &[[u64; 24]; 7], public: bool) -> Vec<(String, Vec<String>)> {
-    let counts: Vec<u64> =
-        (0..42).map(|k| table[k / 6][(k % 6) * 4..(k % 6) * 4 + 4].iter().sum()).collect();
+    let counts: Vec<u64> = (0..42).map(|k| table[k / 6][(k % 6) * 4..(k % 6) * 4 + 4].iter().sum()).collect();
     let hidden = if public { privacy::suppressed(&counts) } else { vec![false; counts.len()] };
     (0..7)
         .map(|d| {
@@ -225,7 +225,11 @@ fn heat_rows(t: &Tr, table: &[[u64; 24]; 7], public: bool) -> Vec<(String, Vec<S
 }
 
 /// Shows a problem.
-pub async fn show(State(state): State<AppState>, ctx: Ctx, Path((slug, id)): Path<(String, i64)>) -> AppResult<Response> {
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
     let (a, p) = load(&state, &ctx, &slug, id).await?;
     page(&state, &ctx, &a, p, None, None).await
 }
@@ -272,7 +276,12 @@ pub async fn page(
         (t.t("problem-priority"), t.t(&format!("problem-priority-{}", p.priority))),
         (
             t.t("problem-goals"),
-            p.goals.split(',').filter(|g| !g.is_empty()).map(|g| t.t(&format!("goal-{g}"))).collect::<Vec<_>>().join(", "),
+            p.goals
+                .split(',')
+                .filter(|g| !g.is_empty())
+                .map(|g| t.t(&format!("goal-{g}")))
+                .collect::<Vec<_>>()
+                .join(", "),
         ),
         (t.t("problem-source"), t.t(&format!("problem-source-{}", p.source))),
     ];
@@ -327,6 +336,19 @@ pub async fn page(
             title: c.title.clone(),
             due: c.due_on.clone(),
             status: t.t(&format!("commitment-status-{}", c.status)),
+        })
+        .collect();
+    let staff = ctx.role().is_some_and(|r| crate::routes::crime::POLICE.contains(&r));
+    let reports = commonbeat_store::repo::reports::for_problem(&state.db, ctx.jid(), p.id, staff)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let when = crate::timefmt::format_datetime(r.created_at, &ctx.jurisdiction.time_zone, ctx.locale);
+            (
+                r.id,
+                t.t(&format!("report-cat-{}", r.category)),
+                format!("{when} · {}", t.t(&format!("report-status-{}", r.status))),
+            )
         })
         .collect();
     let tri = [
@@ -388,6 +410,7 @@ pub async fn page(
                 .collect(),
             members: members_list,
             public,
+            reports,
             p,
         },
     )
