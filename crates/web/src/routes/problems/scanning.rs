@@ -130,7 +130,7 @@ pub async fn report_groups(
         }
     }
     groups.retain(|(_, ids)| ids.len() >= SCAN_MIN_REPORTS);
-    groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()));
+    groups.sort_by_key(|g| std::cmp::Reverse(g.1.len()));
     Ok(groups)
 }
 
