@@ -491,3 +491,15 @@ async fn co_chairs_triage_only_their_partnerships_reports() {
     app.login(&p, "plain@example.org", None).await;
     assert_eq!(p.get(app.url("/reports/triage")).send().await.unwrap().status(), 403);
 }
+
+#[tokio::test]
+async fn anonymous_form_submissions_are_rate_limited_per_address() {
+    let app = TestApp::spawn().await;
+    let c = app.client();
+    for _ in 0..commonbeat_web::routes::reports::service::ANON_REPORTS_PER_HOUR {
+        assert_eq!(submit(&app, &c, &[("category", "")], None).await.status(), 422);
+    }
+    let r = submit(&app, &c, &[("category", "")], None).await;
+    assert_eq!(r.status(), 429);
+    assert!(r.headers().contains_key("retry-after"));
+}

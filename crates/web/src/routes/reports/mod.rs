@@ -403,12 +403,14 @@ pub async fn show_page(
     let staff = if triage { Some(staff::view(state, ctx, &r, &notes).await?) } else { None };
     let notes = notes
         .into_iter()
-        .map(|n| NoteRow {
+        .enumerate()
+        .map(|(i, n)| NoteRow {
             when: crate::timefmt::format_datetime(n.created_at, tz, ctx.locale),
             body: n.body,
             status: n.status_to.map(|s| t.t(&format!("report-status-{s}"))).unwrap_or_default(),
             internal: !n.public,
-            author: String::new(),
+            // Authors are named to those who triage only.
+            author: staff.as_ref().and_then(|s| s.authors.get(i).cloned()).unwrap_or_default(),
         })
         .collect();
     let attrs: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&r.attributes).unwrap_or_default();

@@ -21,6 +21,9 @@ use serde_json::json;
 /// Job kind: ask the reporter whether a closed report is really fixed.
 pub const FOLLOW_UP_JOB: &str = "report.follow_up";
 
+/// Reports one address may send through the public form in an hour without signing in.
+pub const ANON_REPORTS_PER_HOUR: i64 = 20;
+
 /// Roles that triage every report (co-chairs triage their partnership's).
 pub const STAFF: &[Role] = &[Role::Police, Role::Admin];
 
@@ -222,6 +225,11 @@ pub async fn inside_jurisdiction(state: &AppState, jid: i64, p: Point) -> AppRes
 /// Checks and records a report. `Ok(Err(refusal))` names the field at fault.
 pub async fn submit(state: &AppState, ctx: &Ctx, s: Submission) -> AppResult<Result<rmodel::Model, Refusal>> {
     let t = ctx.tr();
+    // Anonymous web reports are limited per address (Open311 and API callers are identified by key or token).
+    if ctx.user.is_none() && s.source == "web" {
+        let bucket = format!("report:{}:{}", ctx.jid(), ctx.source);
+        crate::middleware::rate_limit(state, &bucket, ANON_REPORTS_PER_HOUR, 3600).await?;
+    }
     let (cat, place, description) = match check_basics(&t, &s) {
         Ok(x) => x,
         Err(r) => return Ok(Err(r)),
