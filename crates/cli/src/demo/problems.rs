@@ -125,6 +125,45 @@ const SPECS: &[Spec] = &[
         source: "member",
         days_ago: 55,
     },
+    Spec {
+        slug: "eastbank-tenants-and-police",
+        title: "Break-ins through the basement doors of the Eastbank towers",
+        category: "property",
+        goals: "solve,quality",
+        description: "Storage lockers broken into through basement doors that do not latch; tenants' complaints to management go unanswered.",
+        place: "Eastbank towers, 200–260 E River St",
+        point: None,
+        stage: "scanning",
+        priority: "high",
+        source: "member",
+        days_ago: 15,
+    },
+    Spec {
+        slug: "old-mill-block-watch",
+        title: "Dumping in the alley behind the old mill",
+        category: "non_crime",
+        goals: "quality",
+        description: "Mattresses and tyres dumped in the alley every weekend.",
+        place: "Alley behind the old mill, 1500 block",
+        point: None,
+        stage: "abandoned",
+        priority: "medium",
+        source: "reports",
+        days_ago: 300,
+    },
+    Spec {
+        slug: "harbor-point-safe-parks",
+        title: "Drinking and fights in Harbor Point Park after dark",
+        category: "disorder",
+        goals: "arrest,quality",
+        description: "Groups drinking by the boathouse after the park closes; fights on summer weekends.",
+        place: "Harbor Point Park boathouse",
+        point: None,
+        stage: "abandoned",
+        priority: "high",
+        source: "member",
+        days_ago: 500,
+    },
 ];
 
 fn first_of(people: &[Member], side: &str, skip: usize) -> Option<i64> {
@@ -204,6 +243,15 @@ pub async fn create(
         let p = step(db, p, "analysis", "Enough evidence: we agree this is our problem.", created + gap * DAY, author)
             .await?;
         if spec.stage == "analysis" {
+            continue;
+        }
+        if spec.stage == "abandoned" {
+            // The partnership went quiet before it acted: closed with what it learned.
+            let mut m = p.clone();
+            m.lessons = "We named it but never agreed a response: too few residents came after the first meetings. Next time, set the first action at the meeting that names the problem.".into();
+            let p = problems::save(db, m).await?;
+            let note = "Closed without a response: the partnership stopped meeting.";
+            step(db, p, "closed", note, created + 3 * gap * DAY, author).await?;
             continue;
         }
         let strategies: &[(&str, &str, &str)] = if spec.category == "drugs" {
