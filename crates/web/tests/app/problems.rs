@@ -267,6 +267,18 @@ async fn a_problem_moves_through_sara_with_its_rules_and_the_public_sees_only_th
     let (s, html) = page(&ana.c, &app, &path).await;
     assert_eq!(s, 200);
     assert!(html.contains("Teenagers after school"));
+    // The month-by-month panel: the 40 thefts of the "before" period, all in complete months (the 3 recent ones may
+    // fall in the current month, which is left out).
+    let (_, html) = page(&b.chair.c, &app, &path).await;
+    let table = html.split("Month by month").nth(1).unwrap().split("</table>").next().unwrap();
+    let counts: Vec<u64> = table
+        .split("<tr><th scope=\"row\">")
+        .skip(1)
+        .map(|row| row.split("<td>").nth(1).unwrap().split("</td>").next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(counts.len(), 12);
+    let recent_in_complete_months = counts.iter().sum::<u64>() - 40;
+    assert!(recent_in_complete_months <= 3, "{counts:?}");
     let r = anon.get(app.url(&format!("/api/v1/partnerships/{slug}/problems/{id}"))).send().await.unwrap();
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["stage"], "closed");

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod assess;
 pub mod edit;
+pub mod panels;
 pub mod scanning;
 pub mod show;
 

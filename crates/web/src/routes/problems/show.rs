@@ -2,10 +2,9 @@
 //! data panel, the response strategies and their commitments, the assessment — with the stage history and, for
 //! co-chairs, the stage change. The public sees the public story only.
 
-use super::{Access, can_work, category_label, load};
+use super::{Access, can_work, category_label, load, panels};
 use crate::AppState;
 use crate::context::Ctx;
-use crate::crime::columns::{Columns, Selection};
 use crate::crime::privacy::{self, Audience};
 use crate::crime::problems::{hour_weekday, square};
 use crate::error::AppResult;
@@ -47,35 +46,6 @@ pub fn target_of(p: &problem::Model, area_ids: &[i64]) -> Value {
         (Some((lon, lat)), _) => square(lon, lat, inner, None),
         (None, Some(a)) => Value::from(a),
         (None, None) => Value::from(area_ids.to_vec()),
-    }
-}
-
-/// The incidents of the problem's category in its target over the last year, for the audience.
-fn problem_incidents(c: &Columns, p: &problem::Model, area_ids: &[i64], audience: Audience, now: i64) -> Vec<u32> {
-    let region = target_of(p, area_ids);
-    let areas: Vec<i64> = match &region {
-        Value::Number(n) => n.as_i64().into_iter().collect(),
-        Value::Array(a) => a.iter().filter_map(Value::as_i64).collect(),
-        _ => Vec::new(),
-    };
-    let polygon =
-        region.is_object().then(|| commonbeat_domain::geo::parse_geometry(&region.to_string()).ok()).flatten();
-    let s = privacy::restrict(
-        Selection {
-            from: now - 365 * 86_400,
-            to: now,
-            category: Some(p.category.clone()).filter(|k| k != super::NON_CRIME),
-            areas,
-            include_sensitive: true,
-            with_point: polygon.is_some(),
-        },
-        audience,
-        now,
-    );
-    let idx = c.select(&s);
-    match polygon {
-        Some(g) => idx.into_iter().filter(|&i| c.lon_lat(i as usize).is_some_and(|pt| g.contains(pt))).collect(),
-        None => idx,
     }
 }
 
@@ -129,6 +99,7 @@ struct ShowPage {
     triangle: Vec<(String, String, String, String)>,
     heat: Vec<(String, Vec<String>)>,
     heat_total: String,
+    trend: Vec<panels::TrendRow>,
     data_link: String,
     strategies: Vec<StrategyRow>,
     commitments: Vec<CommitmentRow>,
@@ -206,24 +177,6 @@ fn assessment_view(t: &Tr, v: &Value, names: &[(i64, String)], public: bool) -> 
     }
 }
 
-/// The hour × weekday table: rows of (day, counts in 4-hour blocks). For the public, cells under the minimum
-/// are hidden with complementary suppression (the published total cannot reveal them).
-fn heat_rows(t: &Tr, table: &[[u64; 24]; 7], public: bool) -> Vec<(String, Vec<String>)> {
-    let counts: Vec<u64> = (0..42).map(|k| table[k / 6][(k % 6) * 4..(k % 6) * 4 + 4].iter().sum()).collect();
-    let hidden = if public { privacy::suppressed(&counts) } else { vec![false; counts.len()] };
-    (0..7)
-        .map(|d| {
-            let cells = (0..6)
-                .map(|b| {
-                    let k = d * 6 + b;
-                    if hidden[k] { "–".to_string() } else { counts[k].to_string() }
-                })
-                .collect();
-            (t.t(&format!("weekday-{d}")), cells)
-        })
-        .collect()
-}
-
 /// Shows a problem.
 pub async fn show(
     State(state): State<AppState>,
@@ -292,14 +245,16 @@ pub async fn page(
         facts_rows.push((t.t("problem-place"), p.place.clone()));
     }
     let sensitive_public = public && p.category == "sex_offences";
-    let (heat, heat_total) = if p.category != super::NON_CRIME && !sensitive_public {
+    let (heat, heat_total, trend) = if p.category != super::NON_CRIME && !sensitive_public {
         let columns = state.crime.get(&state.db, ctx.jid()).await?;
         let audience = if public { Audience::Public } else { Audience::of(ctx.role()) };
-        let idx = problem_incidents(&columns, &p, &linked_ids, audience, commonbeat_store::now());
+        let now = commonbeat_store::now();
+        let idx = panels::problem_incidents(&columns, &p, &linked_ids, audience, now - 365 * 86_400, now);
         let table = hour_weekday(&columns, &idx, &ctx.time_zone());
-        (heat_rows(&t, &table, audience.is_public()), idx.len().to_string())
+        let trend = panels::trend_rows(&columns, &p, &linked_ids, audience, now, &ctx.time_zone());
+        (panels::heat_rows(&t, &table, audience.is_public()), idx.len().to_string(), trend)
     } else {
-        (Vec::new(), String::new())
+        (Vec::new(), String::new(), Vec::new())
     };
     let data_link = match p.area_id {
         Some(area) => format!("/crime?area={area}&category={}", p.category),
@@ -394,6 +349,7 @@ pub async fn page(
             triangle,
             heat,
             heat_total,
+            trend,
             data_link,
             strategies,
             commitments,
