@@ -18,6 +18,7 @@ pub mod meeting;
 pub mod minutes;
 pub mod partnership;
 pub mod problem;
+pub mod survey;
 pub mod text;
 
 pub use account::{Email, EmailError, PasswordError, PersonName, Role, Side, check_password};

@@ -10,6 +10,7 @@ mod m0004_meetings;
 mod m0005_incidents;
 mod m0006_decision_schedule;
 mod m0007_problems;
+mod m0009_surveys;
 mod schema;
 
 /// Every table the application owns, parents before children. Backup and restore walk this list; a test checks
@@ -57,6 +58,12 @@ pub const TABLES: &[&str] = &[
     "problems",
     "problem_events",
     "problem_strategies",
+    "surveys",
+    "survey_versions",
+    "survey_waves",
+    "survey_tokens",
+    "survey_responses",
+    "survey_texts",
 ];
 
 /// The migrator.
@@ -73,6 +80,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_incidents::Migration),
             Box::new(m0006_decision_schedule::Migration),
             Box::new(m0007_problems::Migration),
+            Box::new(m0009_surveys::Migration),
         ]
     }
 }

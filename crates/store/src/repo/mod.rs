@@ -18,6 +18,7 @@ pub mod partnerships;
 pub mod problems;
 pub mod sessions;
 pub mod settings;
+pub mod surveys;
 pub mod throttle;
 pub mod tokens;
 pub mod users;
