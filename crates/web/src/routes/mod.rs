@@ -18,6 +18,7 @@ pub mod pages;
 pub mod partnerships;
 pub mod problems;
 pub mod rake;
+pub mod surveys;
 
 use crate::AppState;
 use axum::Router;
@@ -59,6 +60,7 @@ pub fn router() -> Router<AppState> {
         .merge(crime::router())
         .merge(rake::router())
         .merge(problems::router())
+        .merge(surveys::router())
 }
 
 /// A local path to go to after sign-in: only same-site absolute paths are accepted (no open redirects).
