@@ -508,6 +508,15 @@ pub async fn texts(
     Ok(q.order_by_desc(survey_text::Column::Id).limit(limit).all(&db.conn).await?)
 }
 
+/// One open answer of this jurisdiction.
+pub async fn text_by_id(db: &Db, jurisdiction_id: i64, id: i64) -> StoreResult<survey_text::Model> {
+    survey_text::Entity::find_by_id(id)
+        .filter(survey_text::Column::JurisdictionId.eq(jurisdiction_id))
+        .one(&db.conn)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
 /// Moderates an open answer: `approved` or `rejected`, with a theme tag (lower-case, may be empty).
 pub async fn moderate(
     db: &Db,

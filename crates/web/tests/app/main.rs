@@ -17,6 +17,7 @@ mod meetings;
 mod partnerships;
 mod problems;
 mod security;
+mod surveys;
 
 #[tokio::test]
 async fn backend_in_use_is_reported() {
