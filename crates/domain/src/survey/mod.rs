@@ -379,7 +379,6 @@ pub const CARD_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 /// Normalises a card code typed by a person: letters upper-cased, spaces and dashes dropped; `None` unless it is
 /// 8 characters of [`CARD_ALPHABET`].
 pub fn normalise_card_code(s: &str) -> Option<String> {
-    let c: String =
-        s.chars().filter(|c| !c.is_whitespace() && *c != '-').map(|c| c.to_ascii_uppercase()).collect();
+    let c: String = s.chars().filter(|c| !c.is_whitespace() && *c != '-').map(|c| c.to_ascii_uppercase()).collect();
     (c.len() == 8 && c.bytes().all(|b| CARD_ALPHABET.contains(&b))).then_some(c)
 }

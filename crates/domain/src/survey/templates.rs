@@ -19,7 +19,15 @@ fn num(id: &str, kind: ItemKind, scale: &str, en: &str, es: &str) -> Item {
 }
 
 fn open(id: &str, en: &str, es: &str, top_issue: bool) -> Item {
-    Item { id: id.into(), kind: ItemKind::Text, en: en.into(), es: es.into(), choices: Vec::new(), scale: None, top_issue }
+    Item {
+        id: id.into(),
+        kind: ItemKind::Text,
+        en: en.into(),
+        es: es.into(),
+        choices: Vec::new(),
+        scale: None,
+        top_issue,
+    }
 }
 
 fn demographics() -> Item {

@@ -107,8 +107,11 @@ fn answers_are_checked_against_the_instrument() {
     let f: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(f, ["q_safe_day", "q_respect", "q_fair", "d_age"]);
     let q = template("quality_of_life").unwrap();
-    let a = parse_answers(&q, &pairs(&[("q_qol_problems", "noise"), ("q_qol_problems", "litter"), ("q_qol_problems", "noise")]))
-        .unwrap();
+    let a = parse_answers(
+        &q,
+        &pairs(&[("q_qol_problems", "noise"), ("q_qol_problems", "litter"), ("q_qol_problems", "noise")]),
+    )
+    .unwrap();
     assert_eq!(a.closed["qol_problems"], Answer::Choices(vec!["noise".into(), "litter".into()]));
     assert!(parse_answers(&q, &pairs(&[("q_qol_problems", "guns")])).is_err());
     let p = template("procedural_justice").unwrap();

@@ -103,11 +103,8 @@ pub async fn save_instrument(
     instrument_json: &str,
 ) -> StoreResult<(survey_version::Model, bool)> {
     let cur = current_version(db, jurisdiction_id, s).await?;
-    let fielded = survey_wave::Entity::find()
-        .filter(survey_wave::Column::VersionId.eq(cur.id))
-        .count(&db.conn)
-        .await?
-        > 0;
+    let fielded =
+        survey_wave::Entity::find().filter(survey_wave::Column::VersionId.eq(cur.id)).count(&db.conn).await? > 0;
     let t = now();
     let txn = db.begin_write().await?;
     let v = if fielded {

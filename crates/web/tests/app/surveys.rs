@@ -27,7 +27,12 @@ async fn neighbourhoods(app: &TestApp) -> Vec<i64> {
         .enumerate()
         .map(|(i, n)| {
             let lon0 = -87.70 + 0.01 * i as f64;
-            NewArea { name: n.to_string(), geometry: square(lon0), bbox: (lon0, 41.90, lon0 + 0.01, 41.91), area_m2: 1e6 }
+            NewArea {
+                name: n.to_string(),
+                geometry: square(lon0),
+                bbox: (lon0, 41.90, lon0 + 0.01, 41.91),
+                area_m2: 1e6,
+            }
         })
         .collect();
     areas::import(&app.db, app.jid, "neighbourhood", new).await.unwrap();
@@ -70,7 +75,8 @@ async fn fielded(app: &TestApp, c: &reqwest::Client, areas: &[i64]) -> (i64, i64
     assert_eq!(r.status(), 303);
     let id: i64 = r.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().parse().unwrap();
     let path = format!("/surveys/{id}");
-    let mut fields = vec![("name", "Spring"), ("starts_on", "2026-03-01"), ("ends_on", "2026-03-31"), ("target_sample", "400")];
+    let mut fields =
+        vec![("name", "Spring"), ("starts_on", "2026-03-01"), ("ends_on", "2026-03-31"), ("target_sample", "400")];
     let ids: Vec<String> = areas.iter().map(i64::to_string).collect();
     for a in &ids {
         fields.push(("areas", a));
@@ -116,8 +122,21 @@ async fn residents_answer_anonymously_once_per_token_and_bots_are_stopped() {
 
     // An anonymous answer: stored without the address, the hour only, with pending open answer.
     let north = ids[0].to_string();
-    let r = answer(&app, &anon, &code, &[("q_trust_police", "7"), ("q_safe_night", "3"), ("q_top_issue", "Speeding on Main"),
-        ("area", &north), ("d_race", "black"), ("d_age", "25-34"), ("d_sex", "female")]).await;
+    let r = answer(
+        &app,
+        &anon,
+        &code,
+        &[
+            ("q_trust_police", "7"),
+            ("q_safe_night", "3"),
+            ("q_top_issue", "Speeding on Main"),
+            ("area", &north),
+            ("d_race", "black"),
+            ("d_age", "25-34"),
+            ("d_sex", "female"),
+        ],
+    )
+    .await;
     assert_eq!(r.status(), 303);
     assert!(r.headers()["location"].to_str().unwrap().ends_with("/thanks"));
     assert_eq!(count(&app, wid).await, 1);
@@ -205,16 +224,62 @@ async fn editing_a_fielded_instrument_makes_a_new_version() {
     let id: i64 = r.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().parse().unwrap();
     let path = format!("/surveys/{id}");
     // A draft is edited in place; an item without Spanish is refused.
-    let r = app.post_form(&c, &path, &format!("{path}/items"), &[("id", "park"), ("kind", "scale10"), ("en", "Is the park safe?"), ("es", "")]).await;
+    let r = app
+        .post_form(
+            &c,
+            &path,
+            &format!("{path}/items"),
+            &[("id", "park"), ("kind", "scale10"), ("en", "Is the park safe?"), ("es", "")],
+        )
+        .await;
     assert_eq!(r.status(), 422);
-    let r = app.post_form(&c, &path, &format!("{path}/items"), &[("id", "park"), ("kind", "scale10"), ("en", "Is the park safe?"), ("es", "¿Es seguro el parque?"), ("scale", "park")]).await;
+    let r = app
+        .post_form(
+            &c,
+            &path,
+            &format!("{path}/items"),
+            &[
+                ("id", "park"),
+                ("kind", "scale10"),
+                ("en", "Is the park safe?"),
+                ("es", "¿Es seguro el parque?"),
+                ("scale", "park"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 200);
     let s = surveys::by_id(&app.db, app.jid, id).await.unwrap();
     assert_eq!(s.current_version, 1);
     let ids_s = ids[0].to_string();
-    let r = app.post_form(&c, &path, &format!("{path}/waves"), &[("name", "W1"), ("starts_on", "2026-01-01"), ("ends_on", "2026-01-31"), ("target_sample", "100"), ("areas", &ids_s)]).await;
+    let r = app
+        .post_form(
+            &c,
+            &path,
+            &format!("{path}/waves"),
+            &[
+                ("name", "W1"),
+                ("starts_on", "2026-01-01"),
+                ("ends_on", "2026-01-31"),
+                ("target_sample", "100"),
+                ("areas", &ids_s),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 303);
-    let r = app.post_form(&c, &path, &format!("{path}/items"), &[("id", "lights"), ("kind", "single"), ("en", "Lights work?"), ("es", "¿Funcionan las luces?"), ("choices", "yes | Yes | Sí\nno | No | No")]).await;
+    let r = app
+        .post_form(
+            &c,
+            &path,
+            &format!("{path}/items"),
+            &[
+                ("id", "lights"),
+                ("kind", "single"),
+                ("en", "Lights work?"),
+                ("es", "¿Funcionan las luces?"),
+                ("choices", "yes | Yes | Sí\nno | No | No"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 200);
     let s = surveys::by_id(&app.db, app.jid, id).await.unwrap();
     assert_eq!(s.current_version, 2, "the fielded version is frozen");
@@ -225,7 +290,16 @@ async fn editing_a_fielded_instrument_makes_a_new_version() {
 }
 
 /// Responses straight into the store: `n` per (area, race) with trust answers `score`.
-fn responses(s: i64, w: i64, v: i64, area: i64, race: &str, n: usize, score: u8, top: Option<&str>) -> Vec<NewResponse> {
+fn responses(
+    s: i64,
+    w: i64,
+    v: i64,
+    area: i64,
+    race: &str,
+    n: usize,
+    score: u8,
+    top: Option<&str>,
+) -> Vec<NewResponse> {
     (0..n)
         .map(|i| NewResponse {
             survey_id: s,
@@ -233,7 +307,14 @@ fn responses(s: i64, w: i64, v: i64, area: i64, race: &str, n: usize, score: u8,
             version_id: v,
             area_id: Some(area),
             answers: format!(r#"{{"trust_police":{score},"fair":{},"safe_day":7}}"#, (score as usize + i % 3).min(10)),
-            demographics: [race.into(), ["25-34", "45-54", "65+"][i % 3].into(), ["female", "male"][i % 2].into(), String::new(), String::new(), String::new()],
+            demographics: [
+                race.into(),
+                ["25-34", "45-54", "65+"][i % 3].into(),
+                ["female", "male"][i % 2].into(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ],
             locale: "en".into(),
             channel: "link".into(),
             texts: top.map(|t| vec![("top_issue".to_string(), true, t.to_string())]).unwrap_or_default(),
@@ -268,7 +349,9 @@ async fn results_are_weighted_suppressed_for_everyone_and_served_only_to_those_a
     assert!(cell(&ids[2].to_string())["n"].is_null() && cell(&ids[2].to_string())["mean"].is_null());
     assert_eq!(cell(&ids[1].to_string())["suppressed"], true);
     assert_eq!(cell(&ids[0].to_string())["n"], 52);
-    assert!(cell(&ids[0].to_string())["ci_low"].as_f64().unwrap() < cell(&ids[0].to_string())["mean"].as_f64().unwrap());
+    assert!(
+        cell(&ids[0].to_string())["ci_low"].as_f64().unwrap() < cell(&ids[0].to_string())["mean"].as_f64().unwrap()
+    );
     // By race, with the trust gap and its CI; Hispanic (4) is hidden with its complement, Asian (15).
     let r: Value = c.get(app.url(&format!("{url}?by=race&weighted=true"))).send().await.unwrap().json().await.unwrap();
     let rows = r["rows"].as_array().unwrap();
@@ -311,7 +394,8 @@ async fn results_are_weighted_suppressed_for_everyone_and_served_only_to_those_a
     }
     let html = anon.get(app.url(&format!("/surveys/{id}/results?by=race"))).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Hidden (too few responses)") && html.contains("<svg"));
-    let csv = anon.get(app.url(&format!("/surveys/{id}/results.csv?by=area"))).send().await.unwrap().text().await.unwrap();
+    let csv =
+        anon.get(app.url(&format!("/surveys/{id}/results.csv?by=area"))).send().await.unwrap().text().await.unwrap();
     assert!(csv.starts_with("section,wave,scale"));
     let south = csv.lines().find(|l| l.contains(",South,")).unwrap();
     assert!(south.ends_with(",true") && !south.contains(",4,"), "{south}");
@@ -322,14 +406,19 @@ async fn results_are_weighted_suppressed_for_everyone_and_served_only_to_those_a
     let tpath = format!("/surveys/{id}/texts");
     assert_eq!(member.get(app.url(&tpath)).send().await.unwrap().status(), 403);
     for t in texts.iter().take(3) {
-        let r = app.post_form(&c, &tpath, &format!("{tpath}/{}", t.id), &[("decision", "approved"), ("theme", "Speeding")]).await;
+        let r = app
+            .post_form(&c, &tpath, &format!("{tpath}/{}", t.id), &[("decision", "approved"), ("theme", "Speeding")])
+            .await;
         assert_eq!(r.status(), 303);
     }
-    let r = app.post_form(&c, &tpath, &format!("{tpath}/{}", texts[3].id), &[("decision", "rejected"), ("theme", "")]).await;
+    let r = app
+        .post_form(&c, &tpath, &format!("{tpath}/{}", texts[3].id), &[("decision", "rejected"), ("theme", "")])
+        .await;
     assert_eq!(r.status(), 303);
     let top = surveys::top_issues(&app.db, app.jid, &[ids[0]], 0).await.unwrap();
     assert_eq!(top, vec![("speeding".to_string(), 3)]);
     assert!(surveys::top_issues(&app.db, app.jid, &[ids[1]], 0).await.unwrap().is_empty());
-    let found = c.get(app.url(&format!("{tpath}?status=approved&q=speeding"))).send().await.unwrap().text().await.unwrap();
+    let found =
+        c.get(app.url(&format!("{tpath}?status=approved&q=speeding"))).send().await.unwrap().text().await.unwrap();
     assert_eq!(found.matches("Speeding cars").count(), 3);
 }

@@ -129,10 +129,8 @@ pub fn trend(points: &[TrendPoint], title: &str) -> String {
             py(tick) + 4.0
         ));
     }
-    let band: Vec<(usize, f64, f64)> = shown
-        .iter()
-        .filter_map(|(i, p)| Some((*i, p.estimate.ci_low?, p.estimate.ci_high?)))
-        .collect();
+    let band: Vec<(usize, f64, f64)> =
+        shown.iter().filter_map(|(i, p)| Some((*i, p.estimate.ci_low?, p.estimate.ci_high?))).collect();
     if band.len() >= 2 {
         let upper: Vec<String> = band.iter().map(|(i, _, hi)| format!("{:.1},{:.1}", px(*i), py(*hi))).collect();
         let lower: Vec<String> = band.iter().rev().map(|(i, lo, _)| format!("{:.1},{:.1}", px(*i), py(*lo))).collect();
@@ -144,7 +142,10 @@ pub fn trend(points: &[TrendPoint], title: &str) -> String {
     }
     let line: Vec<String> =
         shown.iter().map(|(i, p)| format!("{:.1},{:.1}", px(*i), py(p.estimate.mean.unwrap_or(0.0)))).collect();
-    out.push_str(&format!(r##"<polyline points="{}" fill="none" stroke="#162e51" stroke-width="2"/>"##, line.join(" ")));
+    out.push_str(&format!(
+        r##"<polyline points="{}" fill="none" stroke="#162e51" stroke-width="2"/>"##,
+        line.join(" ")
+    ));
     for (i, p) in points.iter().enumerate() {
         if let Some(m) = p.estimate.mean {
             out.push_str(&format!(r##"<circle cx="{:.1}" cy="{:.1}" r="4" fill="#162e51"/>"##, px(i), py(m)));

@@ -333,17 +333,16 @@ pub fn breakdown(
             let g = usize::from(row.group);
             match (&row.estimate, row.suppressed) {
                 (Some(e), false) => Cell::from_estimate(keys[g].clone(), labels[g].clone(), e),
-                (None, false) => Cell { n: row.respondents, ..Cell::hidden(keys[g].clone(), labels[g].clone()) }
-                    .with_shown(),
+                (None, false) => {
+                    Cell { n: row.respondents, ..Cell::hidden(keys[g].clone(), labels[g].clone()) }.with_shown()
+                }
                 _ => Cell::hidden(keys[g].clone(), labels[g].clone()),
             }
         })
         .collect();
     let shown: Vec<&Cell> = cells.iter().filter(|c| c.mean.is_some()).collect();
     let pair = match gap_pair {
-        Some((a, b)) => {
-            shown.iter().find(|c| c.key == a).zip(shown.iter().find(|c| c.key == b)).map(|(x, y)| (*x, *y))
-        }
+        Some((a, b)) => shown.iter().find(|c| c.key == a).zip(shown.iter().find(|c| c.key == b)).map(|(x, y)| (*x, *y)),
         None => {
             let hi = shown.iter().max_by(|x, y| x.mean.partial_cmp(&y.mean).unwrap_or(std::cmp::Ordering::Equal));
             let lo = shown.iter().min_by(|x, y| x.mean.partial_cmp(&y.mean).unwrap_or(std::cmp::Ordering::Equal));

@@ -81,7 +81,11 @@ async fn render_wave(
 }
 
 /// The wave page.
-pub async fn wave_page(State(state): State<AppState>, ctx: Ctx, Path((id, wid)): Path<(i64, i64)>) -> AppResult<Response> {
+pub async fn wave_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, wid)): Path<(i64, i64)>,
+) -> AppResult<Response> {
     render_wave(&state, &ctx, id, wid, None, None, Vec::new()).await
 }
 
@@ -144,7 +148,8 @@ pub async fn invite(
     let tokens = surveys::create_tokens(&state.db, ctx.jid(), w.id, "email", area, list.len()).await?;
     for (to, tok) in list.iter().zip(&tokens) {
         let link = format!("{}?t={tok}", public_link(&state.config.public_url, &w, None));
-        let body = format!("{}\n\n{link}\n\n{}\n", t.t1("survey-mail-body", "title", &s.title), t.t("survey-mail-footer"));
+        let body =
+            format!("{}\n\n{link}\n\n{}\n", t.t1("survey-mail-body", "title", &s.title), t.t("survey-mail-footer"));
         crate::mail::send_text(&state, ctx.jid(), to, t.t1("survey-mail-subject", "title", &s.title), body).await?;
     }
     ctx.audit(&state, "survey.invite", &format!("survey_wave:{}", w.id), "success", json!({"count": list.len()}))
@@ -158,7 +163,11 @@ fn area_choice(w: &survey_wave::Model, raw: Option<&str>) -> AppResult<Option<i6
         None => Ok(None),
         Some(x) => {
             let a: i64 = x.parse().map_err(|_| AppError::invalid("area_id", "not an area"))?;
-            if surveys::wave_areas(w).contains(&a) { Ok(Some(a)) } else { Err(AppError::invalid("area_id", "not an area of this wave")) }
+            if surveys::wave_areas(w).contains(&a) {
+                Ok(Some(a))
+            } else {
+                Err(AppError::invalid("area_id", "not an area of this wave"))
+            }
         }
     }
 }

@@ -59,7 +59,12 @@ pub async fn load(state: &AppState, ctx: &Ctx, id: i64) -> AppResult<survey::Mod
 }
 
 /// Loads a wave of a survey for an analyst.
-pub async fn load_wave(state: &AppState, ctx: &Ctx, id: i64, wid: i64) -> AppResult<(survey::Model, survey_wave::Model)> {
+pub async fn load_wave(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    wid: i64,
+) -> AppResult<(survey::Model, survey_wave::Model)> {
     let s = load(state, ctx, id).await?;
     let w = surveys::wave_by_id(&state.db, ctx.jid(), wid).await?;
     if w.survey_id != s.id {
@@ -272,10 +277,17 @@ async fn save(state: &AppState, ctx: &Ctx, s: &survey::Model, inst: Instrument, 
         return show_page(state, ctx, s, Some(msg), None, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let (v, new_version) = surveys::save_instrument(&state.db, ctx.jid(), s, &inst.to_json()).await?;
-    ctx.audit(state, what, &format!("survey:{}", s.id), "success", json!({"version": v.version, "new_version": new_version}))
-        .await?;
+    ctx.audit(
+        state,
+        what,
+        &format!("survey:{}", s.id),
+        "success",
+        json!({"version": v.version, "new_version": new_version}),
+    )
+    .await?;
     let s = surveys::by_id(&state.db, ctx.jid(), s.id).await?;
-    let notice = if new_version { t.t1("survey-new-version", "version", &v.version.to_string()) } else { t.t("survey-saved") };
+    let notice =
+        if new_version { t.t1("survey-new-version", "version", &v.version.to_string()) } else { t.t("survey-saved") };
     show_page(state, ctx, &s, None, Some(notice), StatusCode::OK).await
 }
 
@@ -289,8 +301,15 @@ async fn add_item(
     let v = surveys::current_version(&state.db, ctx.jid(), &s).await?;
     let mut inst = instrument_of(&v.instrument)?;
     let Some(kind) = ItemKind::parse(&f.kind) else {
-        return show_page(&state, &ctx, &s, Some(ctx.tr().t("survey-error-kind")), None, StatusCode::UNPROCESSABLE_ENTITY)
-            .await;
+        return show_page(
+            &state,
+            &ctx,
+            &s,
+            Some(ctx.tr().t("survey-error-kind")),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     };
     let choices = f
         .choices
@@ -311,7 +330,8 @@ async fn add_item(
     } else {
         (f.en.trim().to_string(), f.es.trim().to_string())
     };
-    let item_id = if kind == ItemKind::Demographics && !is_id(f.id.trim()) { "about_you".into() } else { f.id.trim().into() };
+    let item_id =
+        if kind == ItemKind::Demographics && !is_id(f.id.trim()) { "about_you".into() } else { f.id.trim().into() };
     inst.items.push(Item { id: item_id, kind, en, es, choices, scale, top_issue: f.top_issue.is_some() });
     save(&state, &ctx, &s, inst, "survey.item.add").await
 }

@@ -134,7 +134,11 @@ async fn answer_page(
                 id: i.id.clone(),
                 kind: i.kind.as_str().to_string(),
                 text: i.text(es).to_string(),
-                choices: i.choices.iter().map(|c| (c.id.clone(), if es { c.es.clone() } else { c.en.clone() })).collect(),
+                choices: i
+                    .choices
+                    .iter()
+                    .map(|c| (c.id.clone(), if es { c.es.clone() } else { c.en.clone() }))
+                    .collect(),
                 values,
                 value: one(&field),
                 chosen: given.get(&field).cloned().unwrap_or_default(),
@@ -204,8 +208,18 @@ pub async fn submit(
     }
     let area_pick = one("area").parse::<i64>().ok();
     if w.status != "open" {
-        return answer_page(&state, &ctx, &w, &inst, Some(t.t("survey-closed")), &given, area_pick, String::new(), StatusCode::GONE)
-            .await;
+        return answer_page(
+            &state,
+            &ctx,
+            &w,
+            &inst,
+            Some(t.t("survey-closed")),
+            &given,
+            area_pick,
+            String::new(),
+            StatusCode::GONE,
+        )
+        .await;
     }
     // The token: an e-mailed link's `t` or a typed card code.
     let link_token = one("t");
@@ -217,8 +231,18 @@ pub async fn submit(
             Some(c) => (Some(c), "card"),
             None => {
                 let e = Some(t.t("survey-error-card"));
-                return answer_page(&state, &ctx, &w, &inst, e, &given, area_pick, String::new(), StatusCode::UNPROCESSABLE_ENTITY)
-                    .await;
+                return answer_page(
+                    &state,
+                    &ctx,
+                    &w,
+                    &inst,
+                    e,
+                    &given,
+                    area_pick,
+                    String::new(),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await;
             }
         }
     } else {
@@ -229,13 +253,24 @@ pub async fn submit(
             Some(r) => Some(r),
             None => {
                 let e = Some(t.t("survey-error-token"));
-                return answer_page(&state, &ctx, &w, &inst, e, &given, area_pick, link_token, StatusCode::UNPROCESSABLE_ENTITY)
-                    .await;
+                return answer_page(
+                    &state,
+                    &ctx,
+                    &w,
+                    &inst,
+                    e,
+                    &given,
+                    area_pick,
+                    link_token,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await;
             }
         },
         None if !w.open_link => {
             let e = Some(t.t("survey-error-token-needed"));
-            return answer_page(&state, &ctx, &w, &inst, e, &given, area_pick, String::new(), StatusCode::FORBIDDEN).await;
+            return answer_page(&state, &ctx, &w, &inst, e, &given, area_pick, String::new(), StatusCode::FORBIDDEN)
+                .await;
         }
         None => None,
     };
@@ -244,8 +279,18 @@ pub async fn submit(
         Err(errs) => {
             let fields = errs.iter().map(|e| e.field.as_str()).collect::<Vec<_>>().join(", ");
             let e = Some(t.t1("survey-error-answers", "fields", &fields));
-            return answer_page(&state, &ctx, &w, &inst, e, &given, area_pick, link_token, StatusCode::UNPROCESSABLE_ENTITY)
-                .await;
+            return answer_page(
+                &state,
+                &ctx,
+                &w,
+                &inst,
+                e,
+                &given,
+                area_pick,
+                link_token,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
     };
     let wave_areas = surveys::wave_areas(&w);
@@ -265,7 +310,18 @@ pub async fn submit(
     };
     if answers.is_empty() {
         let e = Some(t.t("survey-error-empty"));
-        return answer_page(&state, &ctx, &w, &inst, e, &given, area_pick, link_token, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return answer_page(
+            &state,
+            &ctx,
+            &w,
+            &inst,
+            e,
+            &given,
+            area_pick,
+            link_token,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let d = &answers.demographics;
     let s = |v: &Option<String>| v.clone().unwrap_or_default();
@@ -290,7 +346,8 @@ pub async fn submit(
         Ok(_) => {}
         Err(commonbeat_store::StoreError::Conflict { .. }) => {
             let e = Some(t.t("survey-error-token"));
-            return answer_page(&state, &ctx, &w, &inst, e, &given, area_pick, String::new(), StatusCode::CONFLICT).await;
+            return answer_page(&state, &ctx, &w, &inst, e, &given, area_pick, String::new(), StatusCode::CONFLICT)
+                .await;
         }
         Err(e) => return Err(e.into()),
     }
@@ -299,7 +356,14 @@ pub async fn submit(
 }
 
 /// An audit entry for an anonymous response: the wave and channel only — no address, no response id.
-async fn record(state: &AppState, ctx: &Ctx, w: &survey_wave::Model, action: &str, outcome: &str, detail: &str) -> AppResult<()> {
+async fn record(
+    state: &AppState,
+    ctx: &Ctx,
+    w: &survey_wave::Model,
+    action: &str,
+    outcome: &str,
+    detail: &str,
+) -> AppResult<()> {
     audit::append(
         &state.db,
         ctx.jid(),

@@ -154,7 +154,10 @@ pub async fn compute_results(
     let by = q.by.clone().unwrap_or_else(|| "area".into());
     let dim = match by.as_str() {
         "area" => None,
-        other => Some(Dimension::parse(other).ok_or_else(|| AppError::invalid("by", "area, race, age, sex, tenure, income or language"))?),
+        other => Some(
+            Dimension::parse(other)
+                .ok_or_else(|| AppError::invalid("by", "area, race, age, sex, tenure, income or language"))?,
+        ),
     };
     let waves = surveys::waves(&state.db, ctx.jid(), s.id).await?;
     let wave = match q.wave {
@@ -256,10 +259,17 @@ pub async fn api(
 }
 
 /// The results as CSV (aggregates only, formula-safe).
-pub async fn csv(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<ResultsQuery>) -> AppResult<Response> {
+pub async fn csv(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<ResultsQuery>,
+) -> AppResult<Response> {
     let (s, analyst) = access(&state, &ctx, id).await?;
     let r = compute_results(&state, &ctx, &s, analyst, &q).await?;
-    let mut out = String::from("section,wave,scale,weighted,by,group,label,n,effective_n,mean,se,ci_low,ci_high,low_reliability,suppressed\n");
+    let mut out = String::from(
+        "section,wave,scale,weighted,by,group,label,n,effective_n,mean,se,ci_low,ci_high,low_reliability,suppressed\n",
+    );
     let num = |x: Option<f64>| x.map(|v| format!("{v:.4}")).unwrap_or_default();
     let mut line = |section: &str, wave: &str, by: &str, c: &Cell| {
         let cells = [
@@ -327,7 +337,12 @@ impl ResultsPage {
 }
 
 /// The results page.
-pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<ResultsQuery>) -> AppResult<Response> {
+pub async fn page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<ResultsQuery>,
+) -> AppResult<Response> {
     let (s, analyst) = access(&state, &ctx, id).await?;
     let t = ctx.tr();
     let r = compute_results(&state, &ctx, &s, analyst, &q).await?;
@@ -336,7 +351,8 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, 
         .into_iter()
         .map(|w| (w.id, w.name, r.wave_id == Some(w.id)))
         .collect();
-    let gap_line = r.gap.as_ref().map(|g| t.t2("survey-gap-line", ("a", &g.a_label), ("b", &g.b_label))).unwrap_or_default();
+    let gap_line =
+        r.gap.as_ref().map(|g| t.t2("survey-gap-line", ("a", &g.a_label), ("b", &g.b_label))).unwrap_or_default();
     let mut bys = vec![("area".to_string(), t.t("survey-by-area"))];
     bys.extend(Dimension::ALL.iter().map(|d| (d.as_str().to_string(), t.t(&format!("dim-{}", d.as_str())))));
     let all_areas: Vec<area::Model> = areas::list(&state.db, ctx.jid(), None).await?;

@@ -16,18 +16,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 /// Themes offered as tags (free themes following the same id rule are accepted too).
-pub const THEMES: [&str; 10] = [
-    "speeding",
-    "drugs",
-    "violence",
-    "theft",
-    "noise",
-    "litter",
-    "youth",
-    "lighting",
-    "housing",
-    "police_conduct",
-];
+pub const THEMES: [&str; 10] =
+    ["speeding", "drugs", "violence", "theft", "noise", "litter", "youth", "lighting", "housing", "police_conduct"];
 
 /// Query of the moderation page.
 #[derive(Debug, Deserialize, Default)]
@@ -97,7 +87,12 @@ pub async fn page_handler(state: &AppState, ctx: &Ctx, id: i64, q: TextQuery) ->
 }
 
 /// `GET /surveys/{id}/texts`.
-pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<TextQuery>) -> AppResult<Response> {
+pub async fn page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<TextQuery>,
+) -> AppResult<Response> {
     page_handler(&state, &ctx, id, q).await
 }
 
@@ -130,7 +125,13 @@ pub async fn moderate(
         return Err(AppError::NotFound);
     }
     surveys::moderate(&state.db, ctx.jid(), tid, &f.decision, &theme, Some(user)).await?;
-    ctx.audit(&state, "survey.text.moderate", &format!("survey_text:{tid}"), "success", json!({"decision": f.decision, "theme": theme}))
-        .await?;
+    ctx.audit(
+        &state,
+        "survey.text.moderate",
+        &format!("survey_text:{tid}"),
+        "success",
+        json!({"decision": f.decision, "theme": theme}),
+    )
+    .await?;
     Ok(Redirect::to(&format!("/surveys/{id}/texts")).into_response())
 }
