@@ -413,7 +413,7 @@ pub async fn submit(db: &Db, jurisdiction_id: i64, r: NewResponse, token: Option
             .exec(&txn)
             .await?;
         if res.rows_affected != 1 {
-            return Err(StoreError::Conflict { field: "token".into() });
+            return Err(StoreError::Conflict { field: "token" });
         }
     }
     let m = response_row(jurisdiction_id, &r).insert(&txn).await?;

@@ -290,6 +290,7 @@ async fn editing_a_fielded_instrument_makes_a_new_version() {
 }
 
 /// Responses straight into the store: `n` per (area, race) with trust answers `score`.
+#[allow(clippy::too_many_arguments)]
 fn responses(
     s: i64,
     w: i64,

@@ -131,7 +131,7 @@ pub async fn invite(
     let (s, w) = load_wave(&state, &ctx, id, wid).await?;
     let t = ctx.tr();
     let mut list = Vec::new();
-    for raw in f.emails.split(|c: char| c == '\n' || c == ',' || c == ';').map(str::trim).filter(|x| !x.is_empty()) {
+    for raw in f.emails.split(['\n', ',', ';']).map(str::trim).filter(|x| !x.is_empty()) {
         match Email::parse(raw) {
             Ok(e) if !list.contains(&e.as_str().to_string()) => list.push(e.as_str().to_string()),
             Ok(_) => {}

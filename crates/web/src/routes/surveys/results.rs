@@ -27,6 +27,9 @@ use commonbeat_store::repo::{areas, surveys};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// Which group (row) a respondent falls in.
+type GroupOf = Box<dyn Fn(usize) -> Option<u16>>;
+
 /// Query of the results.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 pub struct ResultsQuery {
@@ -197,7 +200,7 @@ pub async fn compute_results(
         out.not_weighted = Some(ws.iter().filter(|x| x.is_none()).count() as u64);
     }
     out.overall = Cell { label: t.t("survey-overall"), ..overall(&smp, k) };
-    let (keys, labels, group_of): (Vec<String>, Vec<String>, Box<dyn Fn(usize) -> Option<u16>>) = match dim {
+    let (keys, labels, group_of): (Vec<String>, Vec<String>, GroupOf) = match dim {
         None => {
             let ids = surveys::wave_areas(w);
             let names: Vec<String> = ids
