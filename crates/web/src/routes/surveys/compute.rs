@@ -383,3 +383,87 @@ impl Cell {
 pub fn demo_index(d: Dimension) -> usize {
     dim_index(d)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(area: i64, age: u16, sex: u16, race: u16, trust: f64) -> Respondent {
+        let mut demo = [None; 6];
+        demo[demo_index(Dimension::Age)] = Some(age);
+        demo[demo_index(Dimension::Sex)] = Some(sex);
+        demo[demo_index(Dimension::Race)] = Some(race);
+        Respondent { area: Some(area), demo, scores: BTreeMap::from([("trust".to_string(), trust)]) }
+    }
+
+    fn census() -> Census {
+        let mut c = Census::new();
+        let mut put = |d: &str, k: &str, n: i64| {
+            c.entry(d.to_string()).or_default().insert(k.to_string(), n);
+        };
+        put("age", "under-18", 500);
+        put("age", "18-24", 1000);
+        put("age", "25-34", 1000);
+        put("sex", "female", 1250);
+        put("sex", "male", 1250);
+        put("race", "white", 1250);
+        put("race", "black", 1250);
+        put("race", "hispanic", 10);
+        c
+    }
+
+    #[test]
+    fn raking_meets_the_margins_collapses_empty_categories_and_reports_what_it_could_not_weight() {
+        // Area 1: over-represents young white women; hispanic has no respondents (collapsed).
+        let mut resp = Vec::new();
+        for i in 0..40u16 {
+            let race = if i < 30 { 1 } else { 2 }; // white, black
+            resp.push(person(1, i % 2, (i / 2) % 2, race, if race == 1 { 80.0 } else { 40.0 }));
+        }
+        resp.push(person(2, 0, 0, 1, 50.0)); // area 2 has no census
+        resp.push(Respondent { demo: [None; 6], ..person(1, 0, 0, 1, 10.0) }); // no demographics
+        let (w, report) = rake_wave(&resp, &BTreeMap::from([(1, census())]), None);
+        let r1 = report.iter().find(|r| r.area_id == 1).unwrap();
+        assert!(r1.weighted && r1.max_margin_error < 1e-9, "{r1:?}");
+        assert!(r1.notes.iter().any(|n| n.contains("hispanic") && n.contains("collapsed")));
+        assert!(!report.iter().find(|r| r.area_id == 2).unwrap().weighted);
+        assert!(w[40].is_none() && w[41].is_none());
+        // Weights sum to the adult population and equalise the races: the weighted mean is near 60.
+        let total: f64 = w.iter().flatten().sum();
+        assert!((total - 2000.0).abs() < 1e-6, "{total}");
+        let s = sample(&resp, Some(&w), "trust", None);
+        let all = overall(&s, 10);
+        assert!((all.mean.unwrap() - 60.0).abs() < 1.0, "{:?}", all.mean);
+        let raw = overall(&sample(&resp, None, "trust", None), 10);
+        assert!(raw.mean.unwrap() > 65.0);
+        // A small sample is hidden.
+        assert!(overall(&sample(&resp, None, "trust", Some(2)), 10).suppressed);
+    }
+
+    #[test]
+    fn breakdowns_hide_small_groups_with_a_complement_and_measure_the_gap() {
+        let mut resp = Vec::new();
+        for i in 0..60u16 {
+            let race = match i {
+                0..30 => 1,
+                30..50 => 2,
+                50..56 => 0,
+                _ => 3,
+            };
+            resp.push(person(1, 0, 0, race, [55.0, 75.0, 45.0, 60.0][usize::from(race)] + f64::from(i % 5)));
+        }
+        let s = sample(&resp, None, "trust", None);
+        let cats = survey_categories(Dimension::Race);
+        let keys: Vec<String> = cats.iter().map(|c| c.to_string()).collect();
+        let di = demo_index(Dimension::Race);
+        let (cells, gap) = breakdown(&s, |i| resp[i].demo[di], &keys, &keys, 10, None);
+        let by = |k: &str| cells.iter().find(|c| c.key == k).unwrap();
+        assert!(by("hispanic").suppressed && by("asian").suppressed, "6 and 4 respondents");
+        assert!(by("hispanic").n.is_none() && by("hispanic").mean.is_none());
+        assert_eq!(by("white").n, Some(30));
+        assert!(!by("native").suppressed && by("native").n == Some(0));
+        let g = gap.unwrap();
+        assert_eq!((g.a.as_str(), g.b.as_str()), ("white", "black"));
+        assert!((g.difference - 30.0).abs() < 1e-9 && g.ci_low.unwrap() > 25.0);
+    }
+}
