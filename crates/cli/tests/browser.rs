@@ -130,6 +130,7 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
     let secrets: std::collections::HashMap<String, Option<String>> =
         t.pairs("SELECT email AS a, totp_secret AS b FROM users").into_iter().collect();
     let outbox_id = t.pairs("SELECT CAST(MAX(id) AS TEXT) AS a, NULL AS b FROM outbox")[0].0.clone();
+    let survey_code = t.pairs("SELECT code AS a, NULL AS b FROM survey_waves WHERE status = 'open'")[0].0.clone();
     let cg = common_ground_fixture(&t);
     let cg_page = format!("/partnerships/riverside-beat-1411-partnership/common-ground/{cg}");
     // The demo's drug-market response (demo/incidents.rs): a 300 m square at Armitage & Kostner, ring buffer to
@@ -183,6 +184,8 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
                 "/partnerships/riverside-beat-1411-partnership/problems", "/partnerships/riverside-beat-1411-partnership/problems/1",
                 "/partnerships/northgate-youth-safety-alliance/problems/4",
                 "/reports", "/reports?status=closed&category=graffiti", "/reports?page=2", "/reports/new", "/reports/1", "/reports/6",
+                "/surveys/1/results", "/surveys/1/results?by=race&weighted=true", format!("/s/{survey_code}/thanks"),
+                format!("/s/{survey_code}"), format!("/s/{survey_code}?lang=es"),
                 {"path": "/unsubscribe/not-a-key/meetings", "status": 404},
                 {"path": "/no/such/page", "status": 404},
                 {"path": "/invite/not-a-real-token", "status": 410},
@@ -212,7 +215,8 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
                 "/crime", "/crime?area=1", "/crime/imports", "/crime/imports/1", "/crime/displacement", displacement,
                 "/partnerships/riverside-beat-1411-partnership/problems", "/partnerships/riverside-beat-1411-partnership/problems/1",
                 "/partnerships/riverside-beat-1411-partnership/problems/2", "/partnerships/riverside-beat-1411-partnership/problems/scanning",
-                "/reports/triage", "/reports/triage?status=all", "/reports/1", "/reports/10"
+                "/reports/triage", "/reports/triage?status=all", "/reports/1", "/reports/10",
+                "/surveys", "/surveys/1", "/surveys/1/waves/3", "/surveys/1/texts", "/surveys/1/results?by=area&weighted=false"
             ]},
             {"name": "admin", "login": login("admin@riverton.example", false), "pages": [
                 "/account", "/admin/users", "/admin/audit", "/admin/audit?action=login&outcome=success", "/admin/outbox",

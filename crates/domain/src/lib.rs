@@ -20,6 +20,7 @@ pub mod partnership;
 pub mod photo;
 pub mod problem;
 pub mod report;
+pub mod survey;
 pub mod text;
 
 pub use account::{Email, EmailError, PasswordError, PersonName, Role, Side, check_password};

@@ -23,6 +23,7 @@ mod meetings;
 mod partnerships;
 mod problems;
 mod reports;
+mod surveys;
 
 /// The password of every demo account (demo only; it passes the password policy).
 pub const DEMO_PASSWORD: &str = "riverton beat partners walk together";
@@ -188,6 +189,7 @@ pub async fn seed(db: &Db, seed: u64, time_zone: &str) -> anyhow::Result<Vec<(St
     let end = tz.to_timestamp(today.at(0, 0, 0, 0))?.as_second();
     reports::create(db, j.id, seed).await?;
     problems::create(db, j.id, end, today, &tz).await?;
+    surveys::create(db, j.id, &beats, police_ids.first().copied(), end, &mut rng).await?;
     settings::set(db, j.id, "demo.accounts", &serde_json::to_string(&accounts)?).await?;
     audit::append(
         db,

@@ -11,6 +11,7 @@ mod m0005_incidents;
 mod m0006_decision_schedule;
 mod m0007_problems;
 mod m0008_reports;
+mod m0009_surveys;
 mod schema;
 
 /// Every table the application owns, parents before children. Backup and restore walk this list; a test checks
@@ -63,6 +64,12 @@ pub const TABLES: &[&str] = &[
     "report_notes",
     "report_followers",
     "report_photos",
+    "surveys",
+    "survey_versions",
+    "survey_waves",
+    "survey_tokens",
+    "survey_responses",
+    "survey_texts",
 ];
 
 /// The migrator.
@@ -80,6 +87,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_decision_schedule::Migration),
             Box::new(m0007_problems::Migration),
             Box::new(m0008_reports::Migration),
+            Box::new(m0009_surveys::Migration),
         ]
     }
 }

@@ -20,6 +20,7 @@ pub mod problems;
 pub mod reports;
 pub mod sessions;
 pub mod settings;
+pub mod surveys;
 pub mod throttle;
 pub mod tokens;
 pub mod users;

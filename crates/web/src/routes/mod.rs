@@ -20,6 +20,7 @@ pub mod partnerships;
 pub mod problems;
 pub mod rake;
 pub mod reports;
+pub mod surveys;
 
 use crate::AppState;
 use axum::Router;
@@ -63,6 +64,7 @@ pub fn router() -> Router<AppState> {
         .merge(problems::router())
         .merge(reports::router())
         .merge(open311::router())
+        .merge(surveys::router())
 }
 
 /// A local path to go to after sign-in: only same-site absolute paths are accepted (no open redirects).

@@ -19,6 +19,7 @@ mod partnerships;
 mod problems;
 mod reports;
 mod security;
+mod surveys;
 
 #[tokio::test]
 async fn backend_in_use_is_reported() {

@@ -1,0 +1,389 @@
+//! Survey results: the page (tables and server-rendered SVG charts), the CSV export and
+//! `GET /api/v1/surveys/{id}/results`. Analysts (police, administrators) always see them; everyone else only
+//! when the survey's results are published, and then without the per-area raking report. Every breakdown cell
+//! below k respondents is hidden with its complement, for every viewer and export (k = 10; a larger k may be
+//! asked for, never a smaller one).
+
+use super::compute::{
+    AreaRaking, Cell, Census, Gap, Respondent, breakdown, demo_index, overall, rake_wave, respondents, sample,
+};
+use super::{charts, instrument_of};
+use crate::AppState;
+use crate::context::Ctx;
+use crate::crime::import::{csv_cell, formula_safe};
+use crate::error::{AppError, AppResult};
+use crate::routes::crime::POLICE;
+use crate::routes::pages::{Shell, render};
+use askama::Template;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use commonbeat_analysis::survey::SURVEY_MIN_CELL;
+use commonbeat_domain::census::Dimension;
+use commonbeat_domain::survey::answers::survey_categories;
+use commonbeat_store::entities::{area, survey, survey_wave};
+use commonbeat_store::repo::{areas, surveys};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Which group (row) a respondent falls in.
+type GroupOf = Box<dyn Fn(usize) -> Option<u16>>;
+
+/// Query of the results.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct ResultsQuery {
+    /// Wave id (default: the latest wave).
+    pub wave: Option<i64>,
+    /// Breakdown: `area` (default), `race`, `age`, `sex`, `tenure`, `income` or `language`.
+    pub by: Option<String>,
+    /// Raked to census margins (default true).
+    pub weighted: Option<bool>,
+    /// Scale name (default `trust` when the instrument has it, else its first scale).
+    pub scale: Option<String>,
+    /// Only respondents of this area (for demographic breakdowns).
+    pub area: Option<i64>,
+    /// Trim weights at this multiple of the mean weight and re-rake (reported; off by default).
+    pub trim: Option<f64>,
+    /// Small-cell threshold; at least 10.
+    pub k: Option<u64>,
+}
+
+/// One wave's overall estimate in the trend.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TrendPoint {
+    /// Wave id.
+    pub wave_id: i64,
+    /// Wave name.
+    pub wave: String,
+    /// First day of the wave.
+    pub starts_on: String,
+    /// The estimate.
+    pub estimate: Cell,
+}
+
+/// Survey results.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ResultsOut {
+    /// Survey id.
+    pub survey_id: i64,
+    /// Survey title.
+    pub title: String,
+    /// The wave shown.
+    pub wave_id: Option<i64>,
+    /// Its name.
+    pub wave: String,
+    /// The scale estimated (0–100).
+    pub scale: String,
+    /// Scales of the instrument.
+    pub scales: Vec<String>,
+    /// Raked to census margins.
+    pub weighted: bool,
+    /// The breakdown.
+    pub by: String,
+    /// Area filter.
+    pub area: Option<i64>,
+    /// Small-cell threshold used.
+    pub k: u64,
+    /// The overall estimate.
+    pub overall: Cell,
+    /// One row per group.
+    pub rows: Vec<Cell>,
+    /// The gap between the highest and lowest shown groups, with its CI.
+    pub gap: Option<Gap>,
+    /// The overall estimate of every wave.
+    pub trend: Vec<TrendPoint>,
+    /// Respondents left out of weighted estimates (no area, skipped age/sex/race, area not weighted).
+    pub not_weighted: Option<u64>,
+    /// Raking per area (analysts only).
+    pub raking: Vec<AreaRaking>,
+}
+
+/// Who may see results: analysts always; others when published. Returns whether the viewer is an analyst.
+pub async fn access(state: &AppState, ctx: &Ctx, id: i64) -> AppResult<(survey::Model, bool)> {
+    let s = surveys::by_id(&state.db, ctx.jid(), id).await?;
+    let analyst = ctx.role().is_some_and(|r| POLICE.contains(&r));
+    if !analyst && !s.results_public {
+        // Not published: signed-in non-analysts are refused; the anonymous public is told nothing.
+        return Err(if ctx.user.is_some() { AppError::Forbidden } else { AppError::NotFound });
+    }
+    Ok((s, analyst))
+}
+
+async fn census_of(state: &AppState, ctx: &Ctx, area_ids: &[i64]) -> AppResult<BTreeMap<i64, Census>> {
+    let mut out = BTreeMap::new();
+    for a in area_ids {
+        out.insert(*a, areas::demographics(&state.db, ctx.jid(), &[*a]).await?);
+    }
+    Ok(out)
+}
+
+async fn wave_data(
+    state: &AppState,
+    ctx: &Ctx,
+    w: &survey_wave::Model,
+    weighted: bool,
+    trim: Option<f64>,
+) -> AppResult<(Vec<Respondent>, Option<Vec<Option<f64>>>, Vec<AreaRaking>, Vec<String>)> {
+    let v = surveys::version_by_id(&state.db, ctx.jid(), w.version_id).await?;
+    let inst = instrument_of(&v.instrument)?;
+    let rows = surveys::responses(&state.db, ctx.jid(), &[w.id]).await?;
+    let resp = respondents(&inst, &rows);
+    let scales = inst.scales().into_iter().map(|s| s.name).collect();
+    if !weighted {
+        return Ok((resp, None, Vec::new(), scales));
+    }
+    let census = census_of(state, ctx, &surveys::wave_areas(w)).await?;
+    let (weights, report) = rake_wave(&resp, &census, trim);
+    Ok((resp, Some(weights), report, scales))
+}
+
+/// Computes the results for a query (shared by the page, the CSV export and the API).
+pub async fn compute_results(
+    state: &AppState,
+    ctx: &Ctx,
+    s: &survey::Model,
+    analyst: bool,
+    q: &ResultsQuery,
+) -> AppResult<ResultsOut> {
+    let t = ctx.tr();
+    let k = q.k.unwrap_or(SURVEY_MIN_CELL).max(SURVEY_MIN_CELL);
+    let weighted = q.weighted.unwrap_or(true);
+    if let Some(tr) = q.trim
+        && !(tr > 1.0 && tr.is_finite())
+    {
+        return Err(AppError::invalid("trim", "must be a number above 1"));
+    }
+    let by = q.by.clone().unwrap_or_else(|| "area".into());
+    let dim = match by.as_str() {
+        "area" => None,
+        other => Some(
+            Dimension::parse(other)
+                .ok_or_else(|| AppError::invalid("by", "area, race, age, sex, tenure, income or language"))?,
+        ),
+    };
+    let waves = surveys::waves(&state.db, ctx.jid(), s.id).await?;
+    let wave = match q.wave {
+        Some(id) => Some(waves.iter().find(|w| w.id == id).ok_or(AppError::NotFound)?),
+        None => waves.last(),
+    };
+    let all_areas = areas::list(&state.db, ctx.jid(), None).await?;
+    let mut out = ResultsOut {
+        survey_id: s.id,
+        title: s.title.clone(),
+        wave_id: wave.map(|w| w.id),
+        wave: wave.map(|w| w.name.clone()).unwrap_or_default(),
+        scale: String::new(),
+        scales: Vec::new(),
+        weighted,
+        by: by.clone(),
+        area: q.area,
+        k,
+        overall: Cell::hidden("all".into(), t.t("survey-overall")),
+        rows: Vec::new(),
+        gap: None,
+        trend: Vec::new(),
+        not_weighted: None,
+        raking: Vec::new(),
+    };
+    let Some(w) = wave else { return Ok(out) };
+    let (resp, weights, raking, scales) = wave_data(state, ctx, w, weighted, q.trim).await?;
+    let scale = match &q.scale {
+        Some(sc) if scales.contains(sc) => sc.clone(),
+        Some(_) => return Err(AppError::invalid("scale", "not a scale of this survey")),
+        None => scales.iter().find(|x| *x == "trust").or(scales.first()).cloned().unwrap_or_default(),
+    };
+    out.scale = scale.clone();
+    out.scales = scales;
+    let smp = sample(&resp, weights.as_deref(), &scale, q.area);
+    if let Some(ws) = &weights {
+        out.not_weighted = Some(ws.iter().filter(|x| x.is_none()).count() as u64);
+    }
+    out.overall = Cell { label: t.t("survey-overall"), ..overall(&smp, k) };
+    let (keys, labels, group_of): (Vec<String>, Vec<String>, GroupOf) = match dim {
+        None => {
+            let ids = surveys::wave_areas(w);
+            let names: Vec<String> = ids
+                .iter()
+                .map(|id| all_areas.iter().find(|a| a.id == *id).map(|a| a.name.clone()).unwrap_or_default())
+                .collect();
+            let ids2 = ids.clone();
+            let resp2 = resp.clone();
+            (
+                ids.iter().map(i64::to_string).collect(),
+                names,
+                Box::new(move |i| resp2[i].area.and_then(|a| ids2.iter().position(|x| *x == a)).map(|p| p as u16)),
+            )
+        }
+        Some(d) => {
+            let cats = survey_categories(d);
+            let di = demo_index(d);
+            let resp2 = resp.clone();
+            (
+                cats.iter().map(|c| c.to_string()).collect(),
+                cats.iter().map(|c| t.t(&format!("cat-{}-{c}", d.as_str()))).collect(),
+                Box::new(move |i| resp2[i].demo[di]),
+            )
+        }
+    };
+    let (rows, gap) = breakdown(&smp, group_of, &keys, &labels, k, None);
+    out.rows = rows;
+    out.gap = gap;
+    for tw in &waves {
+        let (r, ws, _, _) = wave_data(state, ctx, tw, weighted, q.trim).await?;
+        let smp = sample(&r, ws.as_deref(), &scale, q.area);
+        out.trend.push(TrendPoint {
+            wave_id: tw.id,
+            wave: tw.name.clone(),
+            starts_on: tw.starts_on.clone(),
+            estimate: overall(&smp, k),
+        });
+    }
+    if analyst {
+        out.raking = raking;
+    }
+    Ok(out)
+}
+
+/// Survey results with estimates, CIs and suppression flags.
+#[utoipa::path(get, path = "/api/v1/surveys/{id}/results", tag = "surveys", params(("id" = i64, Path, description = "Survey id"), ResultsQuery),
+    responses((status = 200, description = "Estimates (0–100) with n, effective n, SE, 95 % CI and suppression flags", body = ResultsOut),
+              (status = 403, body = crate::routes::api::ApiError), (status = 404, body = crate::routes::api::ApiError),
+              (status = 422, body = crate::routes::api::ApiError)),
+    security((), ("bearer" = []), ("session" = [])))]
+pub async fn api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<ResultsQuery>,
+) -> AppResult<Json<ResultsOut>> {
+    let (s, analyst) = access(&state, &ctx, id).await?;
+    Ok(Json(compute_results(&state, &ctx, &s, analyst, &q).await?))
+}
+
+/// The results as CSV (aggregates only, formula-safe).
+pub async fn csv(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<ResultsQuery>,
+) -> AppResult<Response> {
+    let (s, analyst) = access(&state, &ctx, id).await?;
+    let r = compute_results(&state, &ctx, &s, analyst, &q).await?;
+    let mut out = String::from(
+        "section,wave,scale,weighted,by,group,label,n,effective_n,mean,se,ci_low,ci_high,low_reliability,suppressed\n",
+    );
+    let num = |x: Option<f64>| x.map(|v| format!("{v:.4}")).unwrap_or_default();
+    let mut line = |section: &str, wave: &str, by: &str, c: &Cell| {
+        let cells = [
+            section.to_string(),
+            wave.to_string(),
+            r.scale.clone(),
+            r.weighted.to_string(),
+            by.to_string(),
+            c.key.clone(),
+            c.label.clone(),
+            c.n.map(|n| n.to_string()).unwrap_or_default(),
+            num(c.effective_n),
+            num(c.mean),
+            num(c.se),
+            num(c.ci_low),
+            num(c.ci_high),
+            c.low_reliability.to_string(),
+            c.suppressed.to_string(),
+        ];
+        out.push_str(&cells.iter().map(|x| csv_cell(&formula_safe(x))).collect::<Vec<_>>().join(","));
+        out.push('\n');
+    };
+    line("overall", &r.wave, "", &r.overall);
+    for c in &r.rows {
+        line("group", &r.wave, &r.by, c);
+    }
+    for p in &r.trend {
+        line("trend", &p.wave, "", &p.estimate);
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"survey-{}-results.csv\"", s.id)),
+        ],
+        out,
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "surveys/results.html")]
+struct ResultsPage {
+    shell: Shell,
+    error: Option<String>,
+    notice: Option<String>,
+    r: ResultsOut,
+    analyst: bool,
+    waves: Vec<(i64, String, bool)>,
+    gap_line: String,
+    bys: Vec<(String, String)>,
+    query: String,
+    map_svg: String,
+    bars_svg: String,
+    trend_svg: String,
+    area_names: BTreeMap<i64, String>,
+}
+
+impl ResultsPage {
+    fn fmt(&self, x: &Option<f64>) -> String {
+        x.map(|v| format!("{v:.1}")).unwrap_or_else(|| "—".into())
+    }
+    fn area_name(&self, id: &i64) -> String {
+        self.area_names.get(id).cloned().unwrap_or_else(|| id.to_string())
+    }
+}
+
+/// The results page.
+pub async fn page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<ResultsQuery>,
+) -> AppResult<Response> {
+    let (s, analyst) = access(&state, &ctx, id).await?;
+    let t = ctx.tr();
+    let r = compute_results(&state, &ctx, &s, analyst, &q).await?;
+    let waves = surveys::waves(&state.db, ctx.jid(), s.id)
+        .await?
+        .into_iter()
+        .map(|w| (w.id, w.name, r.wave_id == Some(w.id)))
+        .collect();
+    let gap_line =
+        r.gap.as_ref().map(|g| t.t2("survey-gap-line", ("a", &g.a_label), ("b", &g.b_label))).unwrap_or_default();
+    let mut bys = vec![("area".to_string(), t.t("survey-by-area"))];
+    bys.extend(Dimension::ALL.iter().map(|d| (d.as_str().to_string(), t.t(&format!("dim-{}", d.as_str())))));
+    let all_areas: Vec<area::Model> = areas::list(&state.db, ctx.jid(), None).await?;
+    let map_svg = if r.by == "area" { charts::area_map(&all_areas, &r.rows, &t) } else { String::new() };
+    let bars_svg = charts::bars(&r.rows, &t.t("survey-chart-bars"), r.gap.as_ref());
+    let trend_svg = charts::trend(&r.trend, &t.t("survey-chart-trend"));
+    let query = serde_urlencoded::to_string([
+        ("wave", r.wave_id.map(|w| w.to_string()).unwrap_or_default()),
+        ("by", r.by.clone()),
+        ("scale", r.scale.clone()),
+        ("weighted", r.weighted.to_string()),
+    ])
+    .unwrap_or_default();
+    let area_names = all_areas.into_iter().map(|a| (a.id, a.name)).collect();
+    let title = t.t1("survey-results-title", "title", &s.title);
+    render(&ResultsPage {
+        shell: Shell::titled(&ctx, title),
+        error: None,
+        notice: None,
+        r,
+        analyst,
+        waves,
+        gap_line,
+        bys,
+        query,
+        map_svg,
+        bars_svg,
+        trend_svg,
+        area_names,
+    })
+}
