@@ -437,8 +437,7 @@ pub fn suggest_verdict(a: &AssessmentFacts) -> Verdict {
     let target_fell = a.target_p < 0.05 && a.target_after < a.target_before;
     if significant_overall && target_fell && a.target_after * 10 <= a.target_before {
         Verdict::Solved
-    } else if a.success_measure.is_some_and(|s| s < 0.0) && a.wdq.is_some_and(|q| q < 0.0) && !significant_overall
-    {
+    } else if a.success_measure.is_some_and(|s| s < 0.0) && a.wdq.is_some_and(|q| q < 0.0) && !significant_overall {
         Verdict::Displaced
     } else if significant_overall {
         Verdict::Reduced

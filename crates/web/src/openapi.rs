@@ -36,5 +36,7 @@ impl Modify for Security {
 
 /// The document served at `/api/openapi.json`.
 pub fn document() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    let mut doc = ApiDoc::openapi();
+    doc.merge(crate::routes::recruiting::api::RecruitApi::openapi());
+    doc
 }

@@ -3,7 +3,9 @@
 //! through all four stages and closed with a full assessment computed from the data, and problems in scanning,
 //! analysis and response elsewhere, with strategies and the commitments that carry them out.
 
-use super::incidents::{BUFFER_HALF_SIDE_M, RESPONSE_START_DAYS_BEFORE_END, TARGET_HALF_SIDE_M, TARGET_LAT, TARGET_LON};
+use super::incidents::{
+    BUFFER_HALF_SIDE_M, RESPONSE_START_DAYS_BEFORE_END, TARGET_HALF_SIDE_M, TARGET_LAT, TARGET_LON,
+};
 use commonbeat_domain::problem::{AssessmentFacts, suggest_verdict};
 use commonbeat_store::Db;
 use commonbeat_store::entities::problem;
@@ -130,12 +132,25 @@ fn first_of(people: &[Member], side: &str, skip: usize) -> Option<i64> {
 }
 
 /// Moves a problem to `stage` with its note at unix time `at`.
-async fn step(db: &Db, p: problem::Model, stage: &str, note: &str, at: i64, author: Option<i64>) -> anyhow::Result<problem::Model> {
+async fn step(
+    db: &Db,
+    p: problem::Model,
+    stage: &str,
+    note: &str,
+    at: i64,
+    author: Option<i64>,
+) -> anyhow::Result<problem::Model> {
     Ok(problems::change_stage(db, &p, stage, note, author, at).await?)
 }
 
 /// Creates the demo problems. `end` is the end of the incident data (today's local midnight, unix seconds).
-pub async fn create(db: &Db, jid: i64, end: i64, today: jiff::civil::Date, tz: &jiff::tz::TimeZone) -> anyhow::Result<()> {
+pub async fn create(
+    db: &Db,
+    jid: i64,
+    end: i64,
+    today: jiff::civil::Date,
+    tz: &jiff::tz::TimeZone,
+) -> anyhow::Result<()> {
     let all = partnerships::list(db, jid, &Filter::default()).await?;
     for spec in SPECS {
         let Some(pship) = all.iter().find(|p| p.slug == spec.slug) else { continue };
@@ -186,7 +201,8 @@ pub async fn create(db: &Db, jid: i64, end: i64, today: jiff::civil::Date, tz: &
         let author = police.or(resident);
         // The founding problem's response started when the generated incidents say it did.
         let gap = if spec.stage == "closed" { 35 } else { (spec.days_ago / 5).max(2) };
-        let p = step(db, p, "analysis", "Enough evidence: we agree this is our problem.", created + gap * DAY, author).await?;
+        let p = step(db, p, "analysis", "Enough evidence: we agree this is our problem.", created + gap * DAY, author)
+            .await?;
         if spec.stage == "analysis" {
             continue;
         }
@@ -265,7 +281,8 @@ pub async fn create(db: &Db, jid: i64, end: i64, today: jiff::civil::Date, tz: &
                 .await?;
             }
         }
-        let p = step(db, p, "response", "The triangle is clear enough to act on.", created + 2 * gap * DAY, author).await?;
+        let p =
+            step(db, p, "response", "The triangle is clear enough to act on.", created + 2 * gap * DAY, author).await?;
         if spec.stage == "response" {
             continue;
         }
@@ -284,9 +301,15 @@ pub async fn create(db: &Db, jid: i64, end: i64, today: jiff::civil::Date, tz: &
             .filter(|x| !areas.iter().any(|a| a.id == x.id) && x.kind == "beat")
             .map(|x| x.id)
             .collect();
-        let (control, _, _) =
-            suggest_control(&columns, &target, &candidates, Some("drugs"), instant(&before_from)?, instant(&before_to)?)
-                .ok_or_else(|| anyhow::anyhow!("no control area for the demo assessment"))?;
+        let (control, _, _) = suggest_control(
+            &columns,
+            &target,
+            &candidates,
+            Some("drugs"),
+            instant(&before_from)?,
+            instant(&before_to)?,
+        )
+        .ok_or_else(|| anyhow::anyhow!("no control area for the demo assessment"))?;
         let body = json!({
             "target": target, "buffer": buffer, "control": control, "category": "drugs",
             "before": {"from": before_from, "to": before_to}, "after": {"from": after_from, "to": after_to},

@@ -69,10 +69,7 @@ fn each_stage_needs_its_work_done() {
     // An abandoned problem closes without a verdict, but not without lessons.
     assert_eq!(transition(Analysis, Closed, "n", &without(|x| x.verdict = None)), Ok(()));
     // Reopening a closed problem checks the target stage's needs.
-    assert_eq!(
-        transition(Closed, Assessment, "n", &without(|x| x.strategies = 0)),
-        Err(StageError::NeedsStrategy)
-    );
+    assert_eq!(transition(Closed, Assessment, "n", &without(|x| x.strategies = 0)), Err(StageError::NeedsStrategy));
     for s in [Analysis, Response, Assessment, Closed] {
         let from = Stage::ALL[s.index() - 1];
         assert_eq!(transition(from, s, "ok", &f), Ok(()), "{from} → {s}");

@@ -10,6 +10,7 @@ mod m0004_meetings;
 mod m0005_incidents;
 mod m0006_decision_schedule;
 mod m0007_problems;
+mod m0010_recruiting;
 mod schema;
 
 /// Every table the application owns, parents before children. Backup and restore walk this list; a test checks
@@ -57,6 +58,13 @@ pub const TABLES: &[&str] = &[
     "problems",
     "problem_events",
     "problem_strategies",
+    "recruit_events",
+    "recruit_event_hosts",
+    "recruit_candidates",
+    "recruit_stage_changes",
+    "recruit_referrals",
+    "recruit_panelists",
+    "recruit_scores",
 ];
 
 /// The migrator.
@@ -73,6 +81,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_incidents::Migration),
             Box::new(m0006_decision_schedule::Migration),
             Box::new(m0007_problems::Migration),
+            Box::new(m0010_recruiting::Migration),
         ]
     }
 }

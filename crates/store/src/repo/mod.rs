@@ -16,6 +16,7 @@ pub mod notify;
 pub mod outbox;
 pub mod partnerships;
 pub mod problems;
+pub mod recruiting;
 pub mod sessions;
 pub mod settings;
 pub mod throttle;

@@ -18,6 +18,7 @@ pub mod pages;
 pub mod partnerships;
 pub mod problems;
 pub mod rake;
+pub mod recruiting;
 
 use crate::AppState;
 use axum::Router;
@@ -59,6 +60,7 @@ pub fn router() -> Router<AppState> {
         .merge(crime::router())
         .merge(rake::router())
         .merge(problems::router())
+        .merge(recruiting::router())
 }
 
 /// A local path to go to after sign-in: only same-site absolute paths are accepted (no open redirects).

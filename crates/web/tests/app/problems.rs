@@ -54,7 +54,9 @@ async fn a_problem_moves_through_sara_with_its_rules_and_the_public_sees_only_th
     let (ana, ben) = (&b.community[0], &b.community[1]);
 
     // Only co-chairs name problems; a bad form is refused naming what is missing, and keeps the input.
-    let r = app.post_form(&ana.c, &list, &list, &[("title", "Thefts"), ("category", "property"), ("goals", "prevent")]).await;
+    let r = app
+        .post_form(&ana.c, &list, &list, &[("title", "Thefts"), ("category", "property"), ("goals", "prevent")])
+        .await;
     assert_eq!(r.status(), 403);
     let r = create(&app, &b, &[("title", "Thefts at the corner store"), ("category", "property")]).await;
     assert_eq!(r.status(), 422);
@@ -288,7 +290,12 @@ async fn the_beat_plan_limit_needs_a_decision_and_private_problems_stay_private(
         &create(
             &app,
             &b,
-            &[("title", "Graffiti on the underpass"), ("category", "disorder"), ("goals", "quality"), ("private", "on")],
+            &[
+                ("title", "Graffiti on the underpass"),
+                ("category", "disorder"),
+                ("goals", "quality"),
+                ("private", "on"),
+            ],
         )
         .await,
     );
@@ -323,7 +330,12 @@ async fn the_beat_plan_limit_needs_a_decision_and_private_problems_stay_private(
         &create(
             &app,
             &b,
-            &[("title", "Noise at night"), ("category", "non_crime"), ("goals", "quality"), ("decision_id", closed_id.as_str())],
+            &[
+                ("title", "Noise at night"),
+                ("category", "non_crime"),
+                ("goals", "quality"),
+                ("decision_id", closed_id.as_str()),
+            ],
         )
         .await,
     );
@@ -364,7 +376,14 @@ fn hot_spot() -> String {
     let mut lines = vec![CHICAGO_HEADER.to_string()];
     for i in 0..60 {
         let (dx, dy) = ((i % 5) as f64 * 0.0012 - 0.0024, ((i / 5) % 4) as f64 * 0.0009 - 0.0013);
-        lines.push(row(&format!("{}", 100 + i), &when(10 + i, 14), "THEFT", "$500 AND UNDER", CLUSTER.0 + dx, CLUSTER.1 + dy));
+        lines.push(row(
+            &format!("{}", 100 + i),
+            &when(10 + i, 14),
+            "THEFT",
+            "$500 AND UNDER",
+            CLUSTER.0 + dx,
+            CLUSTER.1 + dy,
+        ));
     }
     for i in 0..24 {
         let (lon, lat) = (-87.6795 + 0.0004 * (i % 6) as f64, 41.9015 + 0.0015 * (i / 6) as f64);

@@ -66,8 +66,7 @@ pub async fn assess(
     let tz = ctx.time_zone();
     let linked = commonbeat_store::repo::partnerships::areas_of(&state.db, ctx.jid(), a.partnership.id).await?;
     let linked_ids: Vec<i64> = linked.iter().map(|x| x.id).collect();
-    let (Some(inner), Some(outer)) = (metres(&f.inner_m, DEFAULT_INNER_M), metres(&f.outer_m, DEFAULT_OUTER_M))
-    else {
+    let (Some(inner), Some(outer)) = (metres(&f.inner_m, DEFAULT_INNER_M), metres(&f.outer_m, DEFAULT_OUTER_M)) else {
         return Ok(Err(("inner_m", t.t("problem-error-ring"))));
     };
     if !(10.0..=5000.0).contains(&inner) || outer <= inner || outer > 10_000.0 {
@@ -81,10 +80,11 @@ pub async fn assess(
         },
     };
     let columns = state.crime.get(&state.db, ctx.jid()).await?;
-    let before = match (params::instant("before_from", &f.before_from, &tz), params::instant("before_to", &f.before_to, &tz)) {
-        (Ok(a), Ok(b)) if a < b => (a, b),
-        _ => return Ok(Err(("before_from", t.t("problem-error-period")))),
-    };
+    let before =
+        match (params::instant("before_from", &f.before_from, &tz), params::instant("before_to", &f.before_to, &tz)) {
+            (Ok(a), Ok(b)) if a < b => (a, b),
+            _ => return Ok(Err(("before_from", t.t("problem-error-period")))),
+        };
     let category = Some(p.category.as_str()).filter(|c| *c != super::NON_CRIME);
     let (control, suggested_control) = match f.control_area.trim() {
         "" => {

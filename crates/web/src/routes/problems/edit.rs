@@ -9,9 +9,7 @@ use crate::error::{AppError, AppResult};
 use crate::routes::commitments::{CommitmentForm, record as record_commitment};
 use axum::extract::{Form, Path, State};
 use axum::response::Response;
-use commonbeat_domain::problem::{
-    MAX_TEXT, Stage, StageFacts, StrategyInput, Triangle, Verdict, transition,
-};
+use commonbeat_domain::problem::{MAX_TEXT, Stage, StageFacts, StrategyInput, Triangle, Verdict, transition};
 use commonbeat_store::entities::problem;
 use commonbeat_store::repo::problems::{self, NewStrategy};
 use serde::Deserialize;

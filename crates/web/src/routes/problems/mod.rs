@@ -288,10 +288,8 @@ struct ListPage {
 
 /// Category choices (incident categories and "other") in the reader's language.
 pub fn category_choices(t: &crate::i18n::Tr) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = Category::ALL
-        .iter()
-        .map(|c| (c.as_str().to_string(), t.t(&format!("crime-cat-{}", c.as_str()))))
-        .collect();
+    let mut v: Vec<(String, String)> =
+        Category::ALL.iter().map(|c| (c.as_str().to_string(), t.t(&format!("crime-cat-{}", c.as_str())))).collect();
     v.push((NON_CRIME.into(), t.t("problem-category-non_crime")));
     v
 }

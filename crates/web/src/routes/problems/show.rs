@@ -208,8 +208,7 @@ fn assessment_view(t: &Tr, v: &Value, names: &[(i64, String)], public: bool) -> 
 /// The hour × weekday table: rows of (day, counts in 4-hour blocks). For the public, cells under the minimum
 /// are hidden with complementary suppression (the published total cannot reveal them).
 fn heat_rows(t: &Tr, table: &[[u64; 24]; 7], public: bool) -> Vec<(String, Vec<String>)> {
-    let counts: Vec<u64> =
-        (0..42).map(|k| table[k / 6][(k % 6) * 4..(k % 6) * 4 + 4].iter().sum()).collect();
+    let counts: Vec<u64> = (0..42).map(|k| table[k / 6][(k % 6) * 4..(k % 6) * 4 + 4].iter().sum()).collect();
     let hidden = if public { privacy::suppressed(&counts) } else { vec![false; counts.len()] };
     (0..7)
         .map(|d| {
@@ -225,7 +224,11 @@ fn heat_rows(t: &Tr, table: &[[u64; 24]; 7], public: bool) -> Vec<(String, Vec<S
 }
 
 /// Shows a problem.
-pub async fn show(State(state): State<AppState>, ctx: Ctx, Path((slug, id)): Path<(String, i64)>) -> AppResult<Response> {
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
     let (a, p) = load(&state, &ctx, &slug, id).await?;
     page(&state, &ctx, &a, p, None, None).await
 }
@@ -272,7 +275,12 @@ pub async fn page(
         (t.t("problem-priority"), t.t(&format!("problem-priority-{}", p.priority))),
         (
             t.t("problem-goals"),
-            p.goals.split(',').filter(|g| !g.is_empty()).map(|g| t.t(&format!("goal-{g}"))).collect::<Vec<_>>().join(", "),
+            p.goals
+                .split(',')
+                .filter(|g| !g.is_empty())
+                .map(|g| t.t(&format!("goal-{g}")))
+                .collect::<Vec<_>>()
+                .join(", "),
         ),
         (t.t("problem-source"), t.t(&format!("problem-source-{}", p.source))),
     ];
