@@ -16,6 +16,7 @@ mod isolation;
 mod meetings;
 mod partnerships;
 mod problems;
+mod recruiting;
 mod security;
 
 #[tokio::test]
