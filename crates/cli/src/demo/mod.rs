@@ -22,6 +22,7 @@ mod incidents;
 mod meetings;
 mod partnerships;
 mod problems;
+mod recruiting;
 
 /// The password of every demo account (demo only; it passes the password policy).
 pub const DEMO_PASSWORD: &str = "riverton beat partners walk together";
@@ -186,6 +187,7 @@ pub async fn seed(db: &Db, seed: u64, time_zone: &str) -> anyhow::Result<Vec<(St
     let today = tz.to_datetime(jiff::Timestamp::now()).date();
     let end = tz.to_timestamp(today.at(0, 0, 0, 0))?.as_second();
     problems::create(db, j.id, end, today, &tz).await?;
+    recruiting::create(db, j.id, &police_ids, &community_ids, end, &mut rng).await?;
     settings::set(db, j.id, "demo.accounts", &serde_json::to_string(&accounts)?).await?;
     audit::append(
         db,

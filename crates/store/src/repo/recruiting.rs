@@ -568,3 +568,31 @@ pub async fn import_panels(
     txn.commit().await?;
     Ok(())
 }
+
+/// Records an already confirmed referral of `candidate_id` made at unix time `at` (bulk loading: the demo).
+pub async fn import_referral(
+    db: &Db,
+    jurisdiction_id: i64,
+    referrer_id: i64,
+    partnership_id: Option<i64>,
+    candidate_id: i64,
+    email: &str,
+    at: i64,
+) -> StoreResult<()> {
+    referral::ActiveModel {
+        jurisdiction_id: Set(jurisdiction_id),
+        referrer_id: Set(referrer_id),
+        partnership_id: Set(partnership_id),
+        email: Set(email.to_string()),
+        token_hash: Set(crate::secrets::hash_token(&crate::secrets::new_token())),
+        status: Set("confirmed".into()),
+        candidate_id: Set(Some(candidate_id)),
+        created_at: Set(at),
+        expires_at: Set(at + 14 * 86_400),
+        confirmed_at: Set(Some(at + 86_400)),
+        ..Default::default()
+    }
+    .insert(&db.conn)
+    .await?;
+    Ok(())
+}
