@@ -143,6 +143,20 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
         day(335)
     );
 
+    // Recruiting: a panel the demo resident has still to score, and one they have scored.
+    let resident_panel = |scored: &str| {
+        t.pairs(&format!(
+            "SELECT CAST(MIN(p.candidate_id) AS TEXT) AS a, NULL AS b FROM recruit_panelists p JOIN users u ON u.id = p.user_id \
+             WHERE u.email = 'resident@riverton.example' AND {scored} EXISTS (SELECT 1 FROM recruit_scores s \
+             WHERE s.candidate_id = p.candidate_id AND s.user_id = p.user_id)"
+        ))[0]
+            .0
+            .clone()
+    };
+    let (to_score, scored) =
+        (format!("/recruiting/panels/{}", resident_panel("NOT")), format!("/recruiting/panels/{}", resident_panel("")));
+    let candidate = to_score.replace("/panels/", "/candidates/");
+
     let port = free_port();
     let child = Command::new(BIN)
         .args(["demo", "--bind", &format!("127.0.0.1:{port}")])
@@ -182,6 +196,7 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
                 "/crime", "/crime?area=1&category=property", "/crime?partnership=riverside-beat-1411-partnership",
                 "/partnerships/riverside-beat-1411-partnership/problems", "/partnerships/riverside-beat-1411-partnership/problems/1",
                 "/partnerships/northgate-youth-safety-alliance/problems/4",
+                "/recruiting", "/recruiting/events/1", "/recruiting/events/13",
                 {"path": "/unsubscribe/not-a-key/meetings", "status": 404},
                 {"path": "/no/such/page", "status": 404},
                 {"path": "/invite/not-a-real-token", "status": 410},
@@ -195,7 +210,9 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
                 "/partnerships/riverside-beat-1411-partnership/common-ground/3",
                 cg_page, "/account/notifications", "/partnerships/riverside-beat-1411-partnership/meetings/42",
                 "/partnerships/riverside-beat-1411-partnership/meetings/39", "/partnerships/riverside-beat-1411-partnership/commitments",
-                "/partnerships/riverside-beat-1411-partnership/problems/2", "/partnerships/riverside-beat-1411-partnership/problems/scanning"
+                "/partnerships/riverside-beat-1411-partnership/problems/2", "/partnerships/riverside-beat-1411-partnership/problems/scanning",
+                "/recruiting", "/recruiting/refer", "/recruiting/panels", to_score, scored,
+                {"path": "/recruiting/candidates", "status": 403}
             ]},
             {"name": "challenge", "login": login("officer@riverton.example", true), "pages": ["/login/mfa"]},
             {"name": "enrolment", "login": login("rookie@riverton.example", true), "pages": ["/mfa/setup"]},
@@ -209,11 +226,13 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
                 "/partnerships/riverside-beat-1411-partnership/decisions/1",
                 "/crime", "/crime?area=1", "/crime/imports", "/crime/imports/1", "/crime/displacement", displacement,
                 "/partnerships/riverside-beat-1411-partnership/problems", "/partnerships/riverside-beat-1411-partnership/problems/1",
-                "/partnerships/riverside-beat-1411-partnership/problems/2", "/partnerships/riverside-beat-1411-partnership/problems/scanning"
+                "/partnerships/riverside-beat-1411-partnership/problems/2", "/partnerships/riverside-beat-1411-partnership/problems/scanning",
+                "/recruiting/candidates", "/recruiting/candidates?stage=community_interview", candidate, "/recruiting/events",
+                "/recruiting/reports", "/recruiting/reports?by=sex"
             ]},
             {"name": "admin", "login": login("admin@riverton.example", false), "pages": [
                 "/account", "/admin/users", "/admin/audit", "/admin/audit?action=login&outcome=success", "/admin/outbox",
-                format!("/admin/outbox/{outbox_id}")
+                format!("/admin/outbox/{outbox_id}"), "/recruiting/settings"
             ]}
         ]
     });
