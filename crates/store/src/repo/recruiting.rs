@@ -523,12 +523,11 @@ pub async fn all_scores(db: &Db, jurisdiction_id: i64) -> StoreResult<Vec<score:
     Ok(score::Entity::find().filter(score::Column::JurisdictionId.eq(jurisdiction_id)).all(&db.conn).await?)
 }
 
-/// Loads panels and sheets in bulk (the demo): `(candidate id, [(user id, role)], [(user id, scores)])`.
-pub async fn import_panels(
-    db: &Db,
-    jurisdiction_id: i64,
-    panels: Vec<(i64, Vec<(i64, String)>, Vec<(i64, [i64; 5])>)>,
-) -> StoreResult<()> {
+/// A panel to load in bulk: `(candidate id, [(user id, role)], [(user id, scores in rubric order)])`.
+pub type ImportedPanel = (i64, Vec<(i64, String)>, Vec<(i64, [i64; 5])>);
+
+/// Loads panels and sheets in bulk (the demo).
+pub async fn import_panels(db: &Db, jurisdiction_id: i64, panels: Vec<ImportedPanel>) -> StoreResult<()> {
     let txn = db.conn.begin().await?;
     let t = now();
     for (candidate_id, members, sheets) in panels {

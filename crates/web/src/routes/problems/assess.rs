@@ -91,7 +91,7 @@ pub async fn assess(
             let candidates: Vec<i64> = commonbeat_store::repo::areas::list(&state.db, ctx.jid(), None)
                 .await?
                 .into_iter()
-                .filter(|x| !linked_ids.contains(&x.id) && Value::from(x.id) != buffer)
+                .filter(|x| !linked_ids.contains(&x.id) && x.id != buffer)
                 .map(|x| x.id)
                 .collect();
             match suggest_control(&columns, &target, &candidates, category, before.0, before.1) {

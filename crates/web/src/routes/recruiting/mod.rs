@@ -123,8 +123,11 @@ pub fn group_label(t: &Tr, id: &str) -> String {
     if id.is_empty() { t.t("recruit-group-unknown") } else { t.t(&format!("recruit-group-{id}")) }
 }
 
+/// `(value, label)` pairs for a select.
+pub type Options = Vec<(String, String)>;
+
 /// `(value, label)` pairs of the race and sex categories, for the forms.
-pub fn group_options(t: &Tr) -> (Vec<(String, String)>, Vec<(String, String)>) {
+pub fn group_options(t: &Tr) -> (Options, Options) {
     let f = |ids: &[&str]| ids.iter().map(|id| (id.to_string(), group_label(t, id))).collect();
     (f(&RACES), f(&SEXES))
 }

@@ -155,12 +155,12 @@ pub fn score_distribution(rows: &[commonbeat_store::entities::recruit_score::Mod
         .iter()
         .map(|r| {
             let mut row = vec![None; units.len() * 5];
-            for (s, sheet) in rows.iter().zip(sheets_of(rows)) {
-                if s.user_id == *r {
-                    let u = units.iter().position(|x| *x == s.candidate_id).unwrap_or(0);
-                    for d in Dimension::ALL {
-                        row[u * 5 + d.index()] = Some(f64::from(sheet.score(d).get()));
-                    }
+            for s in rows.iter().filter(|s| s.user_id == *r) {
+                let u = units.iter().position(|x| *x == s.candidate_id).unwrap_or(0);
+                for (sheet, d) in
+                    sheets_of(std::slice::from_ref(s)).iter().flat_map(|sh| Dimension::ALL.map(|d| (sh, d)))
+                {
+                    row[u * 5 + d.index()] = Some(f64::from(sheet.score(d).get()));
                 }
             }
             row

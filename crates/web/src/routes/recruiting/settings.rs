@@ -89,7 +89,6 @@ pub async fn save(
     ctx.require_role(&[Role::Admin])?;
     let t = ctx.tr();
     let stages = field(&form, "stages");
-    let stages = if stages.is_empty() { String::new() } else { stages };
     if !stages.is_empty() && Pipeline::from_ids(stages.split(',').map(str::trim)).is_err() {
         return show(&state, &ctx, Some(t.t("recruit-error-stages")), None).await;
     }
