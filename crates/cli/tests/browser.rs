@@ -144,6 +144,20 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
         day(335)
     );
 
+    // Recruiting: a panel the demo resident has still to score, and one they have scored.
+    let resident_panel = |scored: &str| {
+        t.pairs(&format!(
+            "SELECT CAST(MIN(p.candidate_id) AS TEXT) AS a, NULL AS b FROM recruit_panelists p JOIN users u ON u.id = p.user_id \
+             WHERE u.email = 'resident@riverton.example' AND {scored} EXISTS (SELECT 1 FROM recruit_scores s \
+             WHERE s.candidate_id = p.candidate_id AND s.user_id = p.user_id)"
+        ))[0]
+            .0
+            .clone()
+    };
+    let (to_score, scored) =
+        (format!("/recruiting/panels/{}", resident_panel("NOT")), format!("/recruiting/panels/{}", resident_panel("")));
+    let candidate = to_score.replace("/panels/", "/candidates/");
+
     let port = free_port();
     let child = Command::new(BIN)
         .args(["demo", "--bind", &format!("127.0.0.1:{port}")])
@@ -186,6 +200,7 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
                 "/reports", "/reports?status=closed&category=graffiti", "/reports?page=2", "/reports/new", "/reports/1", "/reports/6",
                 "/surveys/1/results", "/surveys/1/results?by=race&weighted=true", format!("/s/{survey_code}/thanks"),
                 format!("/s/{survey_code}"), format!("/s/{survey_code}?lang=es"),
+                "/recruiting", "/recruiting/events/1", "/recruiting/events/13",
                 {"path": "/unsubscribe/not-a-key/meetings", "status": 404},
                 {"path": "/no/such/page", "status": 404},
                 {"path": "/invite/not-a-real-token", "status": 410},
@@ -200,7 +215,9 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
                 cg_page, "/account/notifications", "/partnerships/riverside-beat-1411-partnership/meetings/42",
                 "/partnerships/riverside-beat-1411-partnership/meetings/39", "/partnerships/riverside-beat-1411-partnership/commitments",
                 "/partnerships/riverside-beat-1411-partnership/problems/2", "/partnerships/riverside-beat-1411-partnership/problems/scanning",
-                "/reports/new", "/reports/1"
+                "/reports/new", "/reports/1",
+                "/recruiting", "/recruiting/refer", "/recruiting/panels", to_score, scored,
+                {"path": "/recruiting/candidates", "status": 403}
             ]},
             {"name": "challenge", "login": login("officer@riverton.example", true), "pages": ["/login/mfa"]},
             {"name": "enrolment", "login": login("rookie@riverton.example", true), "pages": ["/mfa/setup"]},
@@ -216,11 +233,13 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
                 "/partnerships/riverside-beat-1411-partnership/problems", "/partnerships/riverside-beat-1411-partnership/problems/1",
                 "/partnerships/riverside-beat-1411-partnership/problems/2", "/partnerships/riverside-beat-1411-partnership/problems/scanning",
                 "/reports/triage", "/reports/triage?status=all", "/reports/1", "/reports/10",
-                "/surveys", "/surveys/1", "/surveys/1/waves/3", "/surveys/1/texts", "/surveys/1/results?by=area&weighted=false"
+                "/surveys", "/surveys/1", "/surveys/1/waves/3", "/surveys/1/texts", "/surveys/1/results?by=area&weighted=false",
+                "/recruiting/candidates", "/recruiting/candidates?stage=community_interview", candidate, "/recruiting/events",
+                "/recruiting/reports", "/recruiting/reports?by=sex"
             ]},
             {"name": "admin", "login": login("admin@riverton.example", false), "pages": [
                 "/account", "/admin/users", "/admin/audit", "/admin/audit?action=login&outcome=success", "/admin/outbox",
-                format!("/admin/outbox/{outbox_id}")
+                format!("/admin/outbox/{outbox_id}"), "/recruiting/settings"
             ]}
         ]
     });

@@ -14,7 +14,10 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
+mod balance;
 mod panel;
+
+pub use balance::{PanelWarning, panel_warnings};
 
 pub use panel::{
     ANCHORS_EN, ANCHORS_ES, DIMENSION_LABELS_EN, DIMENSION_LABELS_ES, Dimension, Panel, PanelBalance, PanelError,

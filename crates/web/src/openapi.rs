@@ -38,5 +38,6 @@ impl Modify for Security {
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::routes::reports::api::ReportsApi::openapi());
+    doc.merge(crate::routes::recruiting::api::RecruitApi::openapi());
     doc
 }

@@ -24,6 +24,7 @@ mod partnerships;
 mod problems;
 mod reports;
 mod surveys;
+mod recruiting;
 
 /// The password of every demo account (demo only; it passes the password policy).
 pub const DEMO_PASSWORD: &str = "riverton beat partners walk together";
@@ -190,6 +191,7 @@ pub async fn seed(db: &Db, seed: u64, time_zone: &str) -> anyhow::Result<Vec<(St
     reports::create(db, j.id, seed).await?;
     problems::create(db, j.id, end, today, &tz).await?;
     surveys::create(db, j.id, &beats, police_ids.first().copied(), end, &mut rng).await?;
+    recruiting::create(db, j.id, &police_ids, &community_ids, end, &mut rng).await?;
     settings::set(db, j.id, "demo.accounts", &serde_json::to_string(&accounts)?).await?;
     audit::append(
         db,

@@ -12,6 +12,7 @@ mod m0006_decision_schedule;
 mod m0007_problems;
 mod m0008_reports;
 mod m0009_surveys;
+mod m0010_recruiting;
 mod schema;
 
 /// Every table the application owns, parents before children. Backup and restore walk this list; a test checks
@@ -70,6 +71,13 @@ pub const TABLES: &[&str] = &[
     "survey_tokens",
     "survey_responses",
     "survey_texts",
+    "recruit_events",
+    "recruit_event_hosts",
+    "recruit_candidates",
+    "recruit_stage_changes",
+    "recruit_referrals",
+    "recruit_panelists",
+    "recruit_scores",
 ];
 
 /// The migrator.
@@ -88,6 +96,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_problems::Migration),
             Box::new(m0008_reports::Migration),
             Box::new(m0009_surveys::Migration),
+            Box::new(m0010_recruiting::Migration),
         ]
     }
 }

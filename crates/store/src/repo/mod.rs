@@ -18,6 +18,7 @@ pub mod outbox;
 pub mod partnerships;
 pub mod problems;
 pub mod reports;
+pub mod recruiting;
 pub mod sessions;
 pub mod settings;
 pub mod surveys;

@@ -21,6 +21,7 @@ pub mod problems;
 pub mod rake;
 pub mod reports;
 pub mod surveys;
+pub mod recruiting;
 
 use crate::AppState;
 use axum::Router;
@@ -65,6 +66,7 @@ pub fn router() -> Router<AppState> {
         .merge(reports::router())
         .merge(open311::router())
         .merge(surveys::router())
+        .merge(recruiting::router())
 }
 
 /// A local path to go to after sign-in: only same-site absolute paths are accepted (no open redirects).

@@ -18,6 +18,7 @@ mod open311;
 mod partnerships;
 mod problems;
 mod reports;
+mod recruiting;
 mod security;
 mod surveys;
 

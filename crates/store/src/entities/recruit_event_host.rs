@@ -1,0 +1,19 @@
+//! Entity for the `recruit_event_hosts` table.
+#![allow(missing_docs)]
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "recruit_event_hosts")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub jurisdiction_id: i64,
+    pub event_id: i64,
+    pub partnership_id: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
