@@ -22,9 +22,9 @@ mod incidents;
 mod meetings;
 mod partnerships;
 mod problems;
+mod recruiting;
 mod reports;
 mod surveys;
-mod recruiting;
 
 /// The password of every demo account (demo only; it passes the password policy).
 pub const DEMO_PASSWORD: &str = "riverton beat partners walk together";

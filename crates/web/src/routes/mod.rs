@@ -19,9 +19,9 @@ pub mod pages;
 pub mod partnerships;
 pub mod problems;
 pub mod rake;
+pub mod recruiting;
 pub mod reports;
 pub mod surveys;
-pub mod recruiting;
 
 use crate::AppState;
 use axum::Router;

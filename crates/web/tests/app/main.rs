@@ -17,8 +17,8 @@ mod meetings;
 mod open311;
 mod partnerships;
 mod problems;
-mod reports;
 mod recruiting;
+mod reports;
 mod security;
 mod surveys;
 

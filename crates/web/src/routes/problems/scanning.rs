@@ -155,6 +155,41 @@ fn report_row(t: &Tr, category: &str, ids: &[i64]) -> CandidateRow {
     }
 }
 
+/// Days of survey answers scanning reads (a survey wave can run for months).
+pub const SURVEY_WINDOW_DAYS: i64 = 365;
+/// Fewest approved "number one issue" answers of one theme for a candidate.
+pub const SCAN_MIN_ANSWERS: u64 = 5;
+
+/// The problem category a survey theme points to.
+fn theme_category(theme: &str) -> &'static str {
+    match theme {
+        "drugs" => "drugs",
+        "theft" | "burglary" | "break_ins" => "property",
+        "violence" | "shootings" | "guns" => "violent",
+        "noise" | "disorder" | "loitering" => "disorder",
+        _ => super::NON_CRIME,
+    }
+}
+
+fn survey_row(t: &Tr, theme: &str, n: u64) -> CandidateRow {
+    let title = t.t1("scan-survey-title", "theme", theme);
+    CandidateRow {
+        source: t.t("problem-source-survey"),
+        what: theme.replace('_', " "),
+        evidence_text: t.t1("scan-survey-text", "n", &n.to_string()),
+        title,
+        category: theme_category(theme).to_string(),
+        area_id: String::new(),
+        lat: String::new(),
+        lon: String::new(),
+        source_key: "survey".into(),
+        evidence: serde_json::json!({
+            "source": "survey", "theme": theme, "answers": n, "window_days": SURVEY_WINDOW_DAYS,
+        })
+        .to_string(),
+    }
+}
+
 /// The scanning page.
 pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> AppResult<Response> {
     ctx.require_user()?;
@@ -174,6 +209,10 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Stri
         .iter()
         .map(|(c, ids)| report_row(&t, c, ids))
         .collect();
+    let themes =
+        commonbeat_store::repo::surveys::top_issues(&state.db, ctx.jid(), &ids, now - SURVEY_WINDOW_DAYS * 86_400)
+            .await?;
+    rows.extend(themes.iter().filter(|(_, n)| *n >= SCAN_MIN_ANSWERS).map(|(theme, n)| survey_row(&t, theme, *n)));
     rows.extend(candidates.iter().map(|c| row(&t, c)));
     render(&Page {
         shell: Shell::titled(&ctx, t.t1("scan-title", "partnership", &a.partnership.name)),
