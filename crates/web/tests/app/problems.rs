@@ -262,6 +262,7 @@ async fn a_problem_moves_through_sara_with_its_rules_and_the_public_sees_only_th
     let (s, html) = page(&anon, &app, &path).await;
     assert_eq!(s, 200);
     assert!(html.contains("Thefts fell by 85 %"));
+    assert!(html.contains("No survey has covered the partnership"), "community perception says it has no data");
     assert!(!html.contains("Teenagers after school"), "triangle is members-only");
     assert!(!html.contains("Ben, block club"), "contact is members-only");
     let (s, html) = page(&ana.c, &app, &path).await;

@@ -114,6 +114,7 @@ struct ShowPage {
     members: Vec<(i64, String)>,
     public: bool,
     reports: Vec<(i64, String, String)>,
+    perception: Vec<(i64, String)>,
 }
 
 async fn area_names(state: &AppState, jid: i64) -> AppResult<Vec<(i64, String)>> {
@@ -306,6 +307,20 @@ pub async fn page(
             )
         })
         .collect();
+    // Community perception: surveys with a wave in the partnership's areas whose results the caller may read.
+    let mut perception = Vec::new();
+    for sv in commonbeat_store::repo::surveys::list(&state.db, ctx.jid()).await? {
+        if !(sv.results_public || staff) {
+            continue;
+        }
+        let waves = commonbeat_store::repo::surveys::waves(&state.db, ctx.jid(), sv.id).await?;
+        let covers = waves.iter().any(|w| {
+            w.area_ids.split(',').filter_map(|x| x.trim().parse::<i64>().ok()).any(|a| linked_ids.contains(&a))
+        });
+        if covers {
+            perception.push((sv.id, sv.title));
+        }
+    }
     let tri = [
         ("offender", &p.offender, "problem-tri-offender", "problem-tri-offender-hint"),
         ("victim", &p.victim, "problem-tri-victim", "problem-tri-victim-hint"),
@@ -367,6 +382,7 @@ pub async fn page(
             members: members_list,
             public,
             reports,
+            perception,
             p,
         },
     )
