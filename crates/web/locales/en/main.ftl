@@ -4,6 +4,7 @@ nav-label = Main navigation
 nav-menu = Menu
 nav-close = Close navigation
 nav-home = Home
+nav-surveys = Surveys
 nav-account = Account
 nav-admin = Administration
 nav-sign-in = Sign in

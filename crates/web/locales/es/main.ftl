@@ -4,6 +4,7 @@ nav-label = Navegación principal
 nav-menu = Menú
 nav-close = Cerrar la navegación
 nav-home = Inicio
+nav-surveys = Encuestas
 nav-account = Cuenta
 nav-admin = Administración
 nav-sign-in = Iniciar sesión

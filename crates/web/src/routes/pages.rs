@@ -27,6 +27,8 @@ pub struct Shell {
     pub signed_in: bool,
     /// Whether the user is an administrator.
     pub is_admin: bool,
+    /// Whether the user is police or an administrator (analysts: surveys).
+    pub is_police: bool,
     /// CSRF token for forms.
     pub csrf: String,
     /// Current path (for highlighting navigation).
@@ -66,6 +68,7 @@ impl Shell {
             user_name: ctx.user.as_ref().map(|u| u.name.clone()),
             signed_in: ctx.user.is_some() && !ctx.via_token,
             is_admin: ctx.user.as_ref().is_some_and(|u| role_of(u) == Role::Admin),
+            is_police: ctx.user.as_ref().is_some_and(|u| matches!(role_of(u), Role::Admin | Role::Police)),
             csrf: ctx.csrf.clone(),
             current: path.to_string(),
             lang_href,
