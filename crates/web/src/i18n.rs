@@ -57,6 +57,15 @@ impl Tr {
         LOCALES.lookup_with_args(lang_id(self.locale), key, &args)
     }
 
+    /// The message for `key` with any number of named arguments (numbers stay numbers, for plural rules).
+    pub fn ta(&self, key: &str, args: &[(&str, f64)]) -> String {
+        let mut map: HashMap<Cow<'static, str>, fluent_templates::fluent_bundle::FluentValue> = HashMap::new();
+        for (name, value) in args {
+            map.insert(Cow::Owned(name.to_string()), (*value).into());
+        }
+        LOCALES.lookup_with_args(lang_id(self.locale), key, &map)
+    }
+
     /// The BCP 47 tag of the page language.
     pub fn lang(&self) -> &'static str {
         self.locale.tag()

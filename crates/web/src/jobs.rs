@@ -37,6 +37,9 @@ async fn maintenance(state: &AppState) -> Result<(), commonbeat_store::StoreErro
         audit::purge_older_than(&state.db, j.id, state.config.audit_retention_days).await?;
     }
     crate::routes::recruiting::settings::purge_all(state).await?;
+    if let Err(e) = crate::sustain::refresh_all(state).await {
+        tracing::warn!(error = %e, "health refresh failed");
+    }
     if state.config.smtp_url.is_some() {
         for (jid, id) in outbox::release_held(&state.db).await? {
             jobs::enqueue(&state.db, jid, mail::DELIVER_JOB, &id.to_string(), commonbeat_store::now()).await?;

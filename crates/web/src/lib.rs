@@ -18,6 +18,7 @@ pub mod middleware;
 pub mod notify;
 pub mod openapi;
 pub mod routes;
+pub mod sustain;
 pub mod timefmt;
 
 pub use app::{AppState, build_router, serve};

@@ -13,7 +13,7 @@ use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 
 /// Categories of notification a member can tune.
-pub const CATEGORIES: [&str; 5] = ["meetings", "decisions", "commitments", "mentions", "announcements"];
+pub const CATEGORIES: [&str; 6] = ["meetings", "decisions", "commitments", "mentions", "announcements", "health"];
 /// Delivery modes.
 pub const MODES: [&str; 3] = ["immediate", "digest", "off"];
 /// Job kind: send a member their daily digest.

@@ -91,13 +91,25 @@ pub async fn create(db: &Db, jid: i64, time_zone: &str, rng: &mut ChaCha8Rng) ->
                 continue;
             }
             let fading = police_fading && k >= -2;
+            // Residents are drifting away from Pulaski's meetings: fewer at each of the last four (its health alert).
+            let thinning = (p.slug.starts_with("pulaski") && k >= -3).then(|| (k + 3) as usize);
+            let mut residents_in = 0;
             for x in &people {
                 let p_come = if x.membership.side == "police" { if fading { 0.0 } else { 0.55 } } else { 0.5 };
-                if rng.gen_bool(p_come) {
+                let come = match thinning {
+                    Some(step) if x.membership.side == "community" => residents_in < [9, 6, 4, 2][step.min(3)],
+                    _ => rng.gen_bool(p_come),
+                };
+                if come {
+                    residents_in += usize::from(x.membership.side == "community");
                     meetings::sign_in(db, &m, x.user.id, &x.membership.side).await?;
                 }
             }
-            let walk = (if fading { 0 } else { rng.gen_range(0..3) }, rng.gen_range(3..22));
+            let community_walk_ins = match thinning {
+                Some(step) => [8, 5, 3, 1][step.min(3)],
+                None => rng.gen_range(3..22),
+            };
+            let walk = (if fading { 0 } else { rng.gen_range(0..3) }, community_walk_ins);
             let recording = if k % 3 == 0 { "https://video.riverton.example/beat-meetings" } else { "" };
             let m = meetings::record_held(db, m, walk, recording).await?;
             // Minutes with two action items each; the newest ones still wait for approval.

@@ -18,6 +18,7 @@ use std::process::ExitCode;
 
 mod city;
 mod decisions;
+mod health;
 mod incidents;
 mod meetings;
 mod partnerships;
@@ -192,6 +193,7 @@ pub async fn seed(db: &Db, seed: u64, time_zone: &str) -> anyhow::Result<Vec<(St
     problems::create(db, j.id, end, today, &tz).await?;
     surveys::create(db, j.id, &beats, police_ids.first().copied(), end, &mut rng).await?;
     recruiting::create(db, j.id, &police_ids, &community_ids, end, &mut rng).await?;
+    health::create(db, j.id, time_zone).await?;
     settings::set(db, j.id, "demo.accounts", &serde_json::to_string(&accounts)?).await?;
     audit::append(
         db,

@@ -16,6 +16,8 @@ pub mod decision;
 pub mod decision_comment;
 pub mod decision_voter;
 pub mod digest_item;
+pub mod health_alert;
+pub mod health_snapshot;
 pub mod incident;
 pub mod incident_import;
 pub mod job;

@@ -231,3 +231,19 @@ pub async fn link_problem(db: &Db, commitment_id: i64, problem_id: i64, strategy
         .await?;
     Ok(())
 }
+
+/// Reopens a side's completed commitments of a partnership (a correction when completions were recorded in
+/// error; the demo uses it to show promises slipping). Returns how many.
+pub async fn reopen_done(db: &Db, jurisdiction_id: i64, partnership_id: i64, side: &str) -> StoreResult<u64> {
+    use sea_orm::sea_query::Expr;
+    let r = commitment::Entity::update_many()
+        .col_expr(commitment::Column::Status, Expr::value("open"))
+        .col_expr(commitment::Column::CompletedOn, Expr::value(Option::<String>::None))
+        .filter(commitment::Column::JurisdictionId.eq(jurisdiction_id))
+        .filter(commitment::Column::PartnershipId.eq(partnership_id))
+        .filter(commitment::Column::OwnerSide.eq(side))
+        .filter(commitment::Column::Status.eq("done"))
+        .exec(&db.conn)
+        .await?;
+    Ok(r.rows_affected)
+}

@@ -169,3 +169,30 @@ pub async fn leads(db: &Db, jurisdiction_id: i64, partnership_id: i64, user_id: 
         .await?
         .is_some())
 }
+
+/// Sets when the seat's most recently ended term ended (for imported history and the demo's backdated vacancy).
+pub async fn set_ended_at(
+    db: &Db,
+    jurisdiction_id: i64,
+    partnership_id: i64,
+    seat: Seat,
+    ended_at: i64,
+) -> StoreResult<u64> {
+    let Some(last) = leadership_term::Entity::find()
+        .filter(leadership_term::Column::JurisdictionId.eq(jurisdiction_id))
+        .filter(leadership_term::Column::PartnershipId.eq(partnership_id))
+        .filter(leadership_term::Column::Seat.eq(seat.as_str()))
+        .filter(leadership_term::Column::EndedAt.is_not_null())
+        .order_by_desc(leadership_term::Column::EndedAt)
+        .one(&db.conn)
+        .await?
+    else {
+        return Ok(0);
+    };
+    let r = leadership_term::Entity::update_many()
+        .col_expr(leadership_term::Column::EndedAt, Expr::value(ended_at))
+        .filter(leadership_term::Column::Id.eq(last.id))
+        .exec(&db.conn)
+        .await?;
+    Ok(r.rows_affected)
+}

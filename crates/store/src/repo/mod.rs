@@ -6,6 +6,7 @@ pub mod areas;
 pub mod audit;
 pub mod commitments;
 pub mod decisions;
+pub mod health;
 pub mod incidents;
 pub mod jobs;
 pub mod jurisdictions;

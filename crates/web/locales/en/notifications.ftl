@@ -7,6 +7,7 @@ notify-category-decisions = Decisions (opening and closing)
 notify-category-commitments = Commitments (new, due soon, overdue)
 notify-category-mentions = Mentions of you
 notify-category-announcements = Announcements
+notify-category-health = Partnership health (alerts)
 notify-category-digest = The daily digest
 notify-mode-immediate = At once
 notify-mode-digest = Daily digest

@@ -8,6 +8,7 @@ notify-category-decisions = Decisiones (apertura y cierre)
 notify-category-commitments = Compromisos (nuevos, por vencer, atrasados)
 notify-category-mentions = Cuando le mencionan
 notify-category-announcements = Anuncios
+notify-category-health = Salud de la asociación (alertas)
 notify-category-digest = El resumen diario
 notify-mode-immediate = Al momento
 notify-mode-digest = Resumen diario

@@ -39,16 +39,30 @@ struct NewPage {
     slug: String,
     partnership: String,
     kinds: Vec<(String, String)>,
+    /// The kind selected (`?kind=`, e.g. from a health suggestion), else the first.
+    selected: String,
     /// Active full members who can be named, per side.
     police: Vec<Candidate>,
     community: Vec<Candidate>,
 }
 
-pub(super) async fn new_form(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> AppResult<Response> {
+/// `?kind=` preselects a kind on the new-decision form.
+#[derive(Deserialize)]
+pub(super) struct KindQuery {
+    kind: Option<String>,
+}
+
+pub(super) async fn new_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<KindQuery>,
+) -> AppResult<Response> {
     ctx.require_user()?;
     let a = Access::load(&state, &ctx, &slug).await?;
     a.require_manage()?;
-    new_page(&state, &ctx, &a, None, StatusCode::OK).await
+    let selected = q.kind.filter(|k| KINDS.contains(&k.as_str()));
+    new_page(&state, &ctx, &a, None, StatusCode::OK, selected).await
 }
 
 async fn new_page(
@@ -57,6 +71,7 @@ async fn new_page(
     a: &Access,
     error: Option<String>,
     status: StatusCode,
+    selected: Option<String>,
 ) -> AppResult<Response> {
     let t = ctx.tr();
     let voters = voting_members(state, ctx.jid(), a.partnership.id).await?;
@@ -71,6 +86,7 @@ async fn new_page(
             slug: a.partnership.slug.clone(),
             partnership: a.partnership.name.clone(),
             kinds: KINDS.iter().map(|k| (k.to_string(), t.t(&format!("kind-{k}")))).collect(),
+            selected: selected.unwrap_or_else(|| KINDS[0].to_string()),
             police: of_side(Side::Police),
             community: of_side(Side::Community),
         },
@@ -196,9 +212,10 @@ pub(super) async fn create(
             pairs.iter().filter(|(k, _)| k == "named_voter").filter_map(|(_, v)| v.parse().ok()).collect(),
         );
     }
+    let kind = Some(f.kind.clone()).filter(|k| KINDS.contains(&k.as_str()));
     match open(&state, &ctx, &a, f).await? {
         Ok(d) => Ok(Redirect::to(&format!("/partnerships/{slug}/decisions/{}", d.id)).into_response()),
-        Err(r) => new_page(&state, &ctx, &a, Some(r.message), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(r) => new_page(&state, &ctx, &a, Some(r.message), StatusCode::UNPROCESSABLE_ENTITY, kind).await,
     }
 }
 
