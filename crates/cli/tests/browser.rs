@@ -217,7 +217,8 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
                 "/partnerships/riverside-beat-1411-partnership/problems/2", "/partnerships/riverside-beat-1411-partnership/problems/scanning",
                 "/reports/new", "/reports/1",
                 "/recruiting", "/recruiting/refer", "/recruiting/panels", to_score, scored,
-                {"path": "/recruiting/candidates", "status": 403}
+                {"path": "/recruiting/candidates", "status": 403},
+                "/partnerships/riverside-beat-1411-partnership/health", {"path": "/sustaining", "status": 403}
             ]},
             {"name": "challenge", "login": login("officer@riverton.example", true), "pages": ["/login/mfa"]},
             {"name": "enrolment", "login": login("rookie@riverton.example", true), "pages": ["/mfa/setup"]},
@@ -235,11 +236,13 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
                 "/reports/triage", "/reports/triage?status=all", "/reports/1", "/reports/10",
                 "/surveys", "/surveys/1", "/surveys/1/waves/3", "/surveys/1/texts", "/surveys/1/results?by=area&weighted=false",
                 "/recruiting/candidates", "/recruiting/candidates?stage=community_interview", candidate, "/recruiting/events",
-                "/recruiting/reports", "/recruiting/reports?by=sex"
+                "/recruiting/reports", "/recruiting/reports?by=sex",
+                "/sustaining", "/sustaining?sort=meetings", "/partnerships/pulaski-corridor-partnership/health"
             ]},
             {"name": "admin", "login": login("admin@riverton.example", false), "pages": [
                 "/account", "/admin/users", "/admin/audit", "/admin/audit?action=login&outcome=success", "/admin/outbox",
-                format!("/admin/outbox/{outbox_id}"), "/recruiting/settings"
+                format!("/admin/outbox/{outbox_id}"), "/recruiting/settings",
+                "/sustaining/settings", "/partnerships/old-mill-block-watch/health"
             ]}
         ]
     });

@@ -27,7 +27,13 @@ pub async fn create(db: &Db, jid: i64, time_zone: &str) -> anyhow::Result<()> {
         let at = day.at(6, 0, 0, 0).to_zoned_datetime(zone.clone())?.timestamp().as_second();
         commonbeat_web::sustain::backfill(db, jid, time_zone, at).await?;
     }
-    commonbeat_web::sustain::backfill(db, jid, time_zone, first.at(6, 0, 0, 0).to_zoned_datetime(zone)?.timestamp().as_second()).await?;
+    commonbeat_web::sustain::backfill(
+        db,
+        jid,
+        time_zone,
+        first.at(6, 0, 0, 0).to_zoned_datetime(zone)?.timestamp().as_second(),
+    )
+    .await?;
     commonbeat_web::sustain::apply(db, jid, time_zone, now).await?;
     Ok(())
 }

@@ -5,9 +5,9 @@
 //! [`Signal`]s under configurable [`Thresholds`].
 
 mod evaluate;
-mod thresholds;
 #[cfg(test)]
 mod tests;
+mod thresholds;
 
 pub use evaluate::{evaluate, expected_meetings};
 pub use thresholds::{Thresholds, ThresholdsError};

@@ -167,7 +167,11 @@ pub async fn save_snapshot(
 }
 
 /// A jurisdiction's snapshots from `since_day` on (ISO dates), oldest first.
-pub async fn snapshots_since(db: &Db, jurisdiction_id: i64, since_day: &str) -> StoreResult<Vec<health_snapshot::Model>> {
+pub async fn snapshots_since(
+    db: &Db,
+    jurisdiction_id: i64,
+    since_day: &str,
+) -> StoreResult<Vec<health_snapshot::Model>> {
     Ok(health_snapshot::Entity::find()
         .filter(health_snapshot::Column::JurisdictionId.eq(jurisdiction_id))
         .filter(health_snapshot::Column::Day.gte(since_day))
@@ -203,7 +207,12 @@ pub struct NewAlert<'a> {
 
 /// Raises an alert unless one is already open for the partnership and signal (then its level and measures are
 /// brought up to date). Returns the alert when it is new — the caller notifies people only then.
-pub async fn raise(db: &Db, jurisdiction_id: i64, a: NewAlert<'_>, at: i64) -> StoreResult<Option<health_alert::Model>> {
+pub async fn raise(
+    db: &Db,
+    jurisdiction_id: i64,
+    a: NewAlert<'_>,
+    at: i64,
+) -> StoreResult<Option<health_alert::Model>> {
     let txn = db.begin_write().await?;
     let open = health_alert::Entity::find()
         .filter(health_alert::Column::JurisdictionId.eq(jurisdiction_id))

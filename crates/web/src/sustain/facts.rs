@@ -71,10 +71,8 @@ pub fn build(p: &partnership::Model, rows: &Rows, extra: Extra, now: i64, today:
         })
         .collect();
     let recent: Vec<u32> = counts.iter().rev().take(6).rev().map(|(_, c)| *c).collect();
-    let attendance = SidePair {
-        police: counts.iter().map(|(p, _)| p).sum(),
-        community: counts.iter().map(|(_, c)| c).sum(),
-    };
+    let attendance =
+        SidePair { police: counts.iter().map(|(p, _)| p).sum(), community: counts.iter().map(|(_, c)| c).sum() };
 
     // Promises kept by side, the same definition as the partnership page.
     let cf: Vec<_> = rows.commitments.iter().filter(|c| c.partnership_id == pid).filter_map(commitment_facts).collect();
@@ -83,9 +81,8 @@ pub fn build(p: &partnership::Model, rows: &Rows, extra: Extra, now: i64, today:
 
     // Members.
     let mine: Vec<_> = rows.memberships.iter().filter(|m| m.partnership_id == pid).collect();
-    let active_by = |side: Side| {
-        mine.iter().filter(|m| m.status == members::ACTIVE && m.side == side.as_str()).count() as u32
-    };
+    let active_by =
+        |side: Side| mine.iter().filter(|m| m.status == members::ACTIVE && m.side == side.as_str()).count() as u32;
     let (active_p, active_c) = (active_by(Side::Police), active_by(Side::Community));
     let members_left = mine
         .iter()
@@ -128,9 +125,9 @@ pub fn build(p: &partnership::Model, rows: &Rows, extra: Extra, now: i64, today:
     let seats = [Seat::PoliceChair, Seat::CommunityChair]
         .iter()
         .map(|seat| {
-            let terms: Vec<_> = rows.terms.iter().filter(|t| t.partnership_id == pid && t.seat == seat.as_str()).collect();
-            let current =
-                terms.iter().find(|t| t.starts_at <= now && t.ended_at.is_none() && t.ends_at > now);
+            let terms: Vec<_> =
+                rows.terms.iter().filter(|t| t.partnership_id == pid && t.seat == seat.as_str()).collect();
+            let current = terms.iter().find(|t| t.starts_at <= now && t.ended_at.is_none() && t.ends_at > now);
             match current {
                 Some(t) => SeatFact {
                     seat: seat.as_str().into(),

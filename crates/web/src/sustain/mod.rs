@@ -38,10 +38,7 @@ pub struct Computed {
 
 /// The jurisdiction's thresholds (defaults when unset or unreadable).
 pub async fn thresholds(db: &Db, jid: i64) -> Result<Thresholds, StoreError> {
-    Ok(settings::get(db, jid, THRESHOLDS_KEY)
-        .await?
-        .and_then(|j| Thresholds::parse(&j).ok())
-        .unwrap_or_default())
+    Ok(settings::get(db, jid, THRESHOLDS_KEY).await?.and_then(|j| Thresholds::parse(&j).ok()).unwrap_or_default())
 }
 
 /// The local date of `now` in the time zone `tz`.

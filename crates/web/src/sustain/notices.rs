@@ -69,7 +69,7 @@ pub async fn alert_raised(state: &AppState, jid: i64, a: &health_alert::Model) -
     people.extend(coordinators(state, jid).await?);
     let link = format!("{}/partnerships/{}/health", state.config.public_url, p.slug);
     let signal = SignalKey::parse(&a.signal).map(|k| k.as_str()).unwrap_or("meetings");
-    Ok(notify::notify(state, jid, &people, "health", |tr: &Tr, _| Letter {
+    notify::notify(state, jid, &people, "health", |tr: &Tr, _| Letter {
         subject: tr.t2(
             "health-email-subject",
             ("partnership", &p.name),
@@ -83,5 +83,5 @@ pub async fn alert_raised(state: &AppState, jid: i64, a: &health_alert::Model) -
         ),
         calendar: None,
     })
-    .await?)
+    .await
 }

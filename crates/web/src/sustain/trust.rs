@@ -23,11 +23,7 @@ pub struct AreaTrust {
 }
 
 /// Trust estimates per area, oldest wave first, for waves that ended on or before `today`.
-pub async fn by_area(
-    db: &Db,
-    jid: i64,
-    today: jiff::civil::Date,
-) -> Result<BTreeMap<i64, Vec<AreaTrust>>, StoreError> {
+pub async fn by_area(db: &Db, jid: i64, today: jiff::civil::Date) -> Result<BTreeMap<i64, Vec<AreaTrust>>, StoreError> {
     let mut out: BTreeMap<i64, Vec<AreaTrust>> = BTreeMap::new();
     let mut census_cache: BTreeMap<i64, Census> = BTreeMap::new();
     for s in surveys::list(db, jid).await? {
@@ -68,7 +64,11 @@ pub async fn by_area(
 }
 
 /// The partnership's trust fact from its areas: the area with the most recent estimate (ties: the first).
-pub fn for_areas(by_area: &BTreeMap<i64, Vec<AreaTrust>>, area_ids: &[i64], today: jiff::civil::Date) -> Option<TrustFact> {
+pub fn for_areas(
+    by_area: &BTreeMap<i64, Vec<AreaTrust>>,
+    area_ids: &[i64],
+    today: jiff::civil::Date,
+) -> Option<TrustFact> {
     area_ids
         .iter()
         .filter_map(|a| by_area.get(a))

@@ -58,7 +58,8 @@ async fn a_weakening_partnership_raises_alerts_once_and_they_resolve_when_the_si
     // The co-chair and the coordinator are e-mailed about each new alert, with a link to the health page.
     let expected_mails = before + 2 * open.len();
     let mails = sink.wait_for(expected_mails).await;
-    let about: Vec<&String> = mails.iter().filter(|m| m.contains("Health Partnership: Meetings needs attention")).collect();
+    let about: Vec<&String> =
+        mails.iter().filter(|m| m.contains("Health Partnership: Meetings needs attention")).collect();
     assert_eq!(about.len(), 2, "co-chair and coordinator");
     assert!(about.iter().any(|m| m.contains("hl-chair@example.org")));
     assert!(about.iter().any(|m| m.contains("hl-admin@example.org")));
@@ -131,7 +132,9 @@ async fn a_weakening_partnership_raises_alerts_once_and_they_resolve_when_the_si
     let r = b.community[2].c.get(app.url(&format!("/api/v1/partnerships/{slug}/health"))).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let one: Value = r.json().await.unwrap();
-    assert!(one["alerts"].as_array().unwrap().iter().any(|a| a["action_note"] == "Election called for the next meeting."));
+    assert!(
+        one["alerts"].as_array().unwrap().iter().any(|a| a["action_note"] == "Election called for the next meeting.")
+    );
     let r = outsider.c.get(app.url(&format!("/api/v1/partnerships/{slug}/health"))).send().await.unwrap();
     assert_eq!(r.status(), 403);
     let r = app.client().get(app.url("/api/v1/health")).send().await.unwrap();
@@ -149,7 +152,12 @@ async fn thresholds_are_checked_and_suggestions_lead_to_the_right_form() {
     let (s, _) = get(&b.chair.c, &app, "/sustaining/settings").await;
     assert_eq!(s, 403);
     let r = app
-        .post_form(&admin.c, "/sustaining/settings", "/sustaining/settings", &[("thresholds", r#"{"meetings_alert": 0.95}"#)])
+        .post_form(
+            &admin.c,
+            "/sustaining/settings",
+            "/sustaining/settings",
+            &[("thresholds", r#"{"meetings_alert": 0.95}"#)],
+        )
         .await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("meetings_alert"));

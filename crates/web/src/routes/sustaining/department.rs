@@ -2,7 +2,7 @@
 //! partnership. For command staff and the community-policing coordinator (police and administrators).
 
 use super::charts::{level_map, sparkline};
-use super::{by_partnership, level_label, require_department, signal_label, signals_of, view, SignalView};
+use super::{SignalView, by_partnership, level_label, require_department, signal_label, signals_of, view};
 use crate::AppState;
 use crate::context::Ctx;
 use crate::error::AppResult;
@@ -72,21 +72,18 @@ pub struct SortQuery {
 }
 
 fn rank(level: &str) -> u8 {
-    Level::parse(level).map(|l| match l {
-        Level::Alert => 3,
-        Level::Watch => 2,
-        Level::Ok => 1,
-        Level::NoData => 0,
-    })
-    .unwrap_or(0)
+    Level::parse(level)
+        .map(|l| match l {
+            Level::Alert => 3,
+            Level::Watch => 2,
+            Level::Ok => 1,
+            Level::NoData => 0,
+        })
+        .unwrap_or(0)
 }
 
 /// Latest snapshot and level trend per partnership.
-pub async fn latest(
-    state: &AppState,
-    jid: i64,
-    tz: &str,
-) -> AppResult<BTreeMap<i64, Vec<health_snapshot::Model>>> {
+pub async fn latest(state: &AppState, jid: i64, tz: &str) -> AppResult<BTreeMap<i64, Vec<health_snapshot::Model>>> {
     let today = crate::sustain::local_date(tz, commonbeat_store::now());
     Ok(by_partnership(repo::snapshots_on(&state.db, jid, &trend_days(today)).await?))
 }
@@ -181,9 +178,8 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<SortQ
             ))
         })
         .collect();
-    let computed = computed
-        .map(|c| crate::timefmt::format_datetime(c, tz, ctx.locale))
-        .unwrap_or_else(|| t.t("health-never"));
+    let computed =
+        computed.map(|c| crate::timefmt::format_datetime(c, tz, ctx.locale)).unwrap_or_else(|| t.t("health-never"));
     render(&Page {
         shell: Shell::new(&ctx, "health-department-title"),
         rows,

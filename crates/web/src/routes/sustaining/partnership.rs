@@ -2,7 +2,7 @@
 //! partnership's alerts and what was done about them. For members, co-chairs and department staff.
 
 use super::charts::sparkline;
-use super::{is_department, signals_of, suggestion_href, trend_value, view, SignalView};
+use super::{SignalView, is_department, signals_of, suggestion_href, trend_value, view};
 use crate::AppState;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
@@ -60,12 +60,7 @@ struct Page {
 }
 
 /// The signals of the latest snapshot with their trend over the sampled days.
-pub fn signal_rows(
-    t: &crate::i18n::Tr,
-    hist: &[health_snapshot::Model],
-    slug: &str,
-    can_act: bool,
-) -> Vec<SignalRow> {
+pub fn signal_rows(t: &crate::i18n::Tr, hist: &[health_snapshot::Model], slug: &str, can_act: bool) -> Vec<SignalRow> {
     let Some(last) = hist.last() else { return Vec::new() };
     let parsed: Vec<(String, Vec<commonbeat_domain::health::Signal>)> =
         hist.iter().map(|s| (s.day.clone(), signals_of(s))).collect();
@@ -149,8 +144,14 @@ pub async fn refresh(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<S
         return Err(AppError::Forbidden);
     }
     let n = crate::sustain::refresh(&state, ctx.jid(), &ctx.jurisdiction.time_zone).await?;
-    ctx.audit(&state, "health.refresh", &format!("partnership:{}", a.partnership.id), "success", json!({"new_alerts": n}))
-        .await?;
+    ctx.audit(
+        &state,
+        "health.refresh",
+        &format!("partnership:{}", a.partnership.id),
+        "success",
+        json!({"new_alerts": n}),
+    )
+    .await?;
     Ok(Redirect::to(&format!("/partnerships/{slug}/health")).into_response())
 }
 

@@ -49,7 +49,11 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response
 }
 
 /// `POST /sustaining/settings`: thresholds JSON (checked, the faulty field named) and coordinators.
-pub async fn save(State(state): State<AppState>, ctx: Ctx, Form(pairs): Form<Vec<(String, String)>>) -> AppResult<Response> {
+pub async fn save(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
     ctx.require_role(&[Role::Admin])?;
     let jid = ctx.jid();
     let raw = pairs.iter().find(|(k, _)| k == "thresholds").map(|(_, v)| v.trim()).unwrap_or("{}");
