@@ -37,13 +37,13 @@ async fn a_drawn_location_is_checked_authorised_and_shown_to_the_public_only_as_
     for (text, expect) in [
         ("41.901,-87.699\n41.902,-87.698", "give at least 3 different corners"),
         ("41.901,-87.699\nnorth,-87.698\n41.902,-87.697", "line 2 is not"),
-        ("41.901,-87.699\n41.903,-87.697\n41.901,-87.697\n41.903,-87.699", "crosses or touches itself"),
-        ("41.901,-87.699\n41.902,-87.600\n41.903,-87.699", "outside the city"),
+        ("41.901,-87.699\n41.903,-87.697\n41.901,-87.697\n41.903,-87.699", "the outline crosses or touches itself"),
+        ("41.901,-87.699\n41.902,-87.600\n41.903,-87.699", "a corner lies outside the city"),
     ] {
         let r = app.post_form(&b.chair.c, &path, &loc, &[("vertices", text)]).await;
         assert_eq!(r.status(), 422, "{text}");
         let html = r.text().await.unwrap();
-        assert!(html.contains(&format!("Corners of the location: {expect}")), "{expect}");
+        assert!(html.contains(&format!("Corners of the location: {expect}")), "{expect}: {}", html.split("usa-alert__text").nth(1).unwrap_or(""));
         assert!(html.contains(text.lines().next().unwrap()), "typed text kept");
     }
     assert!(problems::by_id(&app.db, app.jid, id).await.unwrap().polygon.is_none());
@@ -53,7 +53,7 @@ async fn a_drawn_location_is_checked_authorised_and_shown_to_the_public_only_as_
     let r = app.post_form(&b.community[0].c, &path, &loc, &[("vertices", polygon)]).await;
     assert_eq!(r.status(), 403);
     let anon = app.client();
-    let r = app.post_form(&anon, &path, &loc, &[("vertices", polygon)]).await;
+    let r = app.post_form(&anon, "/login", &loc, &[("vertices", polygon)]).await;
     assert_eq!(r.status(), 303);
     assert!(r.headers()["location"].to_str().unwrap().starts_with("/login"));
     // Without the CSRF token: refused.

@@ -134,7 +134,7 @@ pub fn group_trends(groups: &[GroupTrend], title: &str) -> String {
         groups.iter().filter(|g| g.points.iter().any(|p| p.estimate.mean.is_some())).collect();
     let Some(first) = drawn.first() else { return String::new() };
     let n_waves = first.points.len();
-    let (w, pad, top) = (640.0, 40.0, 10.0);
+    let (w, pad, top) = (640.0, 56.0, 10.0);
     let plot_h = 220.0;
     let legend_top = top + plot_h + 30.0;
     let h = legend_top + 20.0 * drawn.len().div_ceil(2) as f64 + 6.0;
@@ -177,11 +177,13 @@ pub fn group_trends(groups: &[GroupTrend], title: &str) -> String {
     for (s, g) in drawn.iter().enumerate() {
         let (color, dash) = SERIES[s % SERIES.len()];
         let dash_attr = if dash.is_empty() { String::new() } else { format!(r#" stroke-dasharray="{dash}""#) };
+        // Offset each group's points a little so intervals of different groups do not hide each other.
+        let off = (s as f64 - (drawn.len() as f64 - 1.0) / 2.0) * 4.0;
         // Runs of consecutive shown points; a hidden cell breaks the line.
         let mut runs: Vec<Vec<String>> = vec![Vec::new()];
         for (i, p) in g.points.iter().enumerate() {
             match p.estimate.mean {
-                Some(m) => runs.last_mut().map_or((), |r| r.push(format!("{:.1},{:.1}", px(i), py(m)))),
+                Some(m) => runs.last_mut().map_or((), |r| r.push(format!("{:.1},{:.1}", px(i) + off, py(m)))),
                 None => runs.push(Vec::new()),
             }
         }
@@ -191,8 +193,6 @@ pub fn group_trends(groups: &[GroupTrend], title: &str) -> String {
                 run.join(" ")
             ));
         }
-        // Offset each group's markers a little so intervals of different groups do not hide each other.
-        let off = (s as f64 - (drawn.len() as f64 - 1.0) / 2.0) * 4.0;
         for (i, p) in g.points.iter().enumerate() {
             let Some(m) = p.estimate.mean else { continue };
             let x = px(i) + off;
