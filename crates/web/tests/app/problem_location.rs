@@ -43,7 +43,11 @@ async fn a_drawn_location_is_checked_authorised_and_shown_to_the_public_only_as_
         let r = app.post_form(&b.chair.c, &path, &loc, &[("vertices", text)]).await;
         assert_eq!(r.status(), 422, "{text}");
         let html = r.text().await.unwrap();
-        assert!(html.contains(&format!("Corners of the location: {expect}")), "{expect}: {}", html.split("usa-alert__text").nth(1).unwrap_or(""));
+        assert!(
+            html.contains(&format!("Corners of the location: {expect}")),
+            "{expect}: {}",
+            html.split("usa-alert__text").nth(1).unwrap_or("")
+        );
         assert!(html.contains(text.lines().next().unwrap()), "typed text kept");
     }
     assert!(problems::by_id(&app.db, app.jid, id).await.unwrap().polygon.is_none());
