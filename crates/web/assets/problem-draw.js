@@ -23,6 +23,7 @@
     var map = L.map(el, { scrollWheelZoom: false });
     var tiles = box.getAttribute('data-tiles');
     if (tiles) { L.tileLayer(tiles, { maxZoom: 19 }).addTo(map); }
+    // The outlines are returned, not added: layers go on the map once it has a view (fit first, then add).
     var layer = null;
     if (fc && fc.features && fc.features.length) {
       layer = L.geoJSON(fc, {
@@ -32,7 +33,7 @@
             ? { color: '#162e51', weight: 2, fillColor: '#73b3e7', fillOpacity: 0.15 }
             : { color: '#71767a', weight: 1, fillOpacity: 0 };
         }
-      }).addTo(map);
+      });
     }
     return { map: map, outlines: layer };
   }
@@ -55,26 +56,30 @@
     outlines(box.getAttribute('data-draw-polygon')).then(function (fc) {
       var m = baseMap(box, fc);
       var map = m.map;
+      var start = parse(field.value);
+      if (start.length >= 2) {
+        map.fitBounds(L.latLngBounds(start), { padding: [24, 24], maxZoom: 18 });
+      } else if (m.outlines) {
+        map.fitBounds(m.outlines.getBounds(), { padding: [8, 8] });
+      } else {
+        map.setView([0, 0], 2);
+      }
+      if (m.outlines) { m.outlines.addTo(map); }
       var shape = L.polygon([], { color: '#b50909', weight: 2, fillColor: '#b50909', fillOpacity: 0.25, interactive: false }).addTo(map);
       var dots = L.layerGroup().addTo(map);
-      function redraw(fit) {
+      function redraw() {
         var pts = parse(field.value);
         shape.setLatLngs(pts);
         dots.clearLayers();
         pts.forEach(function (p) { L.circleMarker(p, { radius: 4, color: '#b50909', fillOpacity: 1, interactive: false }).addTo(dots); });
-        if (fit && pts.length >= 2) { map.fitBounds(shape.getBounds(), { padding: [24, 24], maxZoom: 18 }); }
-        return pts.length;
       }
-      var drawn = redraw(true);
-      if (!drawn) {
-        if (m.outlines) { map.fitBounds(m.outlines.getBounds(), { padding: [8, 8] }); } else { map.setView([0, 0], 2); }
-      }
-      field.addEventListener('input', function () { redraw(false); });
+      redraw();
+      field.addEventListener('input', function () { redraw(); });
       map.on('click', function (e) {
         var line = e.latlng.lat.toFixed(6) + ',' + e.latlng.lng.toFixed(6);
         var text = field.value.replace(/\s+$/, '');
         field.value = text ? text + '\n' + line : line;
-        redraw(false);
+        redraw();
       });
       var bar = document.createElement('div');
       bar.className = 'usa-button-group cb-draw-tools';
@@ -90,11 +95,11 @@
         var lines = field.value.replace(/\s+$/, '').split(/\r?\n/);
         lines.pop();
         field.value = lines.join('\n');
-        redraw(false);
+        redraw();
       });
       button(box.getAttribute('data-label-clear') || 'Clear', function () {
         field.value = '';
-        redraw(false);
+        redraw();
       });
       box.appendChild(bar);
     });
@@ -104,12 +109,14 @@
     var geojson;
     try { geojson = JSON.parse(box.getAttribute('data-show-shape')); } catch (e) { return; }
     outlines(box.getAttribute('data-areas')).then(function (fc) {
-      var map = baseMap(box, fc).map;
+      var m = baseMap(box, fc);
       var layer = L.geoJSON(geojson, {
         interactive: false,
         style: function () { return { color: '#b50909', weight: 2, fillColor: '#b50909', fillOpacity: 0.2 }; }
-      }).addTo(map);
-      map.fitBounds(layer.getBounds(), { padding: [24, 24], maxZoom: 17 });
+      });
+      m.map.fitBounds(layer.getBounds(), { padding: [24, 24], maxZoom: 17 });
+      if (m.outlines) { m.outlines.addTo(m.map); }
+      layer.addTo(m.map);
     });
   });
 })();
