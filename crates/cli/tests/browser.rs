@@ -197,6 +197,8 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
                 "/crime", "/crime?area=1&category=property", "/crime?partnership=riverside-beat-1411-partnership",
                 "/partnerships/riverside-beat-1411-partnership/problems", "/partnerships/riverside-beat-1411-partnership/problems/1",
                 "/partnerships/northgate-youth-safety-alliance/problems/4",
+                "/partnerships/riverside-beat-1411-partnership/problems/2",
+                "/surveys/1/results?by=race&weighted=true&group_trends=race&gap_a=black&gap_b=white",
                 "/reports", "/reports?status=closed&category=graffiti", "/reports?page=2", "/reports/new", "/reports/1", "/reports/6",
                 "/surveys/1/results", "/surveys/1/results?by=race&weighted=true", format!("/s/{survey_code}/thanks"),
                 format!("/s/{survey_code}"), format!("/s/{survey_code}?lang=es"),
@@ -235,6 +237,7 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
                 "/partnerships/riverside-beat-1411-partnership/problems/2", "/partnerships/riverside-beat-1411-partnership/problems/scanning",
                 "/reports/triage", "/reports/triage?status=all", "/reports/1", "/reports/10",
                 "/surveys", "/surveys/1", "/surveys/1/waves/3", "/surveys/1/texts", "/surveys/1/results?by=area&weighted=false",
+                "/surveys/1/results?by=age&weighted=true&trim=5&group_trends=race&gap_a=18-24&gap_b=65%2B",
                 "/recruiting/candidates", "/recruiting/candidates?stage=community_interview", candidate, "/recruiting/events",
                 "/recruiting/reports", "/recruiting/reports?by=sex",
                 "/sustaining", "/sustaining?sort=meetings", "/partnerships/pulaski-corridor-partnership/health"

@@ -42,9 +42,11 @@
   });
 })();
 
-// Point picker: a form's latitude and longitude fields stay the accessible way to give a place; where Leaflet is
-// available, a map of the area outlines lets a mouse or touch user click the spot instead. The marker follows
-// the fields when they are typed in, and clicking fills them in.
+// Point picker, shared by the new-problem form and the report form ([data-pick-point] = URL of the outlines;
+// data-lat/data-lon name the fields, `lat`/`lon` by default): the latitude and longitude fields stay the
+// accessible way to give a place; where Leaflet is available, a map of the area outlines lets a mouse or touch
+// user click the spot instead. A box rendered `hidden` (its hint only makes sense with the map) is shown once the
+// map loads. The marker follows the fields when they are typed in, and clicking fills them in.
 (function () {
   'use strict';
   if (!window.L) { return; }
@@ -57,6 +59,7 @@
       .then(function (fc) {
         if (!fc || !fc.features || fc.features.length === 0) { return; }
         var el = document.createElement('div');
+        box.hidden = false;
         el.className = 'cb-leaflet cb-picker';
         el.setAttribute('role', 'region');
         el.setAttribute('aria-label', box.getAttribute('data-map-label') || 'Map');
@@ -64,13 +67,14 @@
         var map = L.map(el, { scrollWheelZoom: false });
         var tiles = box.getAttribute('data-tiles');
         if (tiles) { L.tileLayer(tiles, { maxZoom: 19 }).addTo(map); }
+        // Outlines do not take clicks, so a click anywhere reaches the map once.
         var layer = L.geoJSON(fc, {
+          interactive: false,
           style: function (f) {
             return f.properties && f.properties.focus
               ? { color: '#162e51', weight: 2, fillColor: '#73b3e7', fillOpacity: 0.3 }
               : { color: '#71767a', weight: 1, fillOpacity: 0 };
-          },
-          onEachFeature: function (f, l) { if (f.properties && f.properties.name) { l.bindTooltip(f.properties.name); } }
+          }
         }).addTo(map);
         map.fitBounds(layer.getBounds(), { padding: [8, 8] });
         var marker = null;
@@ -90,7 +94,6 @@
           place(e.latlng);
         }
         map.on('click', pick);
-        layer.on('click', pick);
       })
       .catch(function () { /* the fields remain */ });
   });

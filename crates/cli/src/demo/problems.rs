@@ -6,6 +6,7 @@
 use super::incidents::{
     BUFFER_HALF_SIDE_M, RESPONSE_START_DAYS_BEFORE_END, TARGET_HALF_SIDE_M, TARGET_LAT, TARGET_LON,
 };
+use commonbeat_domain::geo::{self, LonLat};
 use commonbeat_domain::problem::{AssessmentFacts, suggest_verdict};
 use commonbeat_store::Db;
 use commonbeat_store::entities::problem;
@@ -224,6 +225,29 @@ pub async fn create(
         )
         .await?;
         problems::backdate_created(db, &p, created).await?;
+        // The shopping strip's break-ins were drawn on the map: a narrow outline along Kostner north of the
+        // drug market (its public page shows only the 250 m box around it).
+        let p = if spec.slug == "riverside-beat-1411-partnership" && spec.category == "property" {
+            let (lon, lat) = (TARGET_LON, TARGET_LAT);
+            let corners = [
+                (lat + 0.0015, lon - 0.0006),
+                (lat + 0.0015, lon + 0.0004),
+                (lat + 0.0052, lon + 0.0006),
+                (lat + 0.0052, lon - 0.0004),
+            ];
+            let vertices: Vec<LonLat> = corners.iter().map(|&(la, lo)| LonLat::new(lo, la)).collect();
+            match geo::check_drawn_polygon(&vertices, (-180.0, -90.0, 180.0, 90.0)) {
+                Ok(g) => {
+                    let ring: Vec<_> = g.exterior.iter().map(|q| json!([q.lon, q.lat])).collect();
+                    let mut m = p.clone();
+                    m.polygon = Some(json!({"type": "Polygon", "coordinates": [ring]}).to_string());
+                    problems::save(db, m).await?
+                }
+                Err(_) => p,
+            }
+        } else {
+            p
+        };
         if spec.stage == "scanning" {
             continue;
         }

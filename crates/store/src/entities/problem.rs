@@ -17,6 +17,8 @@ pub struct Model {
     pub area_id: Option<i64>,
     pub place: String,
     pub geometry: String,
+    /// GeoJSON Polygon drawn on the map (m0013), the target when set.
+    pub polygon: Option<String>,
     pub priority: String,
     pub stage: String,
     pub source: String,

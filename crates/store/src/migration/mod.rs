@@ -14,6 +14,7 @@ mod m0008_reports;
 mod m0009_surveys;
 mod m0010_recruiting;
 mod m0011_sustaining;
+mod m0013_problem_polygons;
 mod schema;
 
 /// Every table the application owns, parents before children. Backup and restore walk this list; a test checks
@@ -101,6 +102,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_surveys::Migration),
             Box::new(m0010_recruiting::Migration),
             Box::new(m0011_sustaining::Migration),
+            Box::new(m0013_problem_polygons::Migration),
         ]
     }
 }

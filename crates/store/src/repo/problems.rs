@@ -53,6 +53,7 @@ pub async fn create(db: &Db, jurisdiction_id: i64, p: NewProblem, note: &str) ->
         area_id: Set(p.area_id),
         place: Set(p.place),
         geometry: Set(p.geometry),
+        polygon: Set(None),
         priority: Set(p.priority),
         stage: Set("scanning".into()),
         source: Set(p.source),

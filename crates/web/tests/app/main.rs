@@ -16,6 +16,7 @@ mod isolation;
 mod meetings;
 mod open311;
 mod partnerships;
+mod problem_location;
 mod problems;
 mod recruiting;
 mod reports;

@@ -423,3 +423,129 @@ async fn results_are_weighted_suppressed_for_everyone_and_served_only_to_those_a
         c.get(app.url(&format!("{tpath}?status=approved&q=speeding"))).send().await.unwrap().text().await.unwrap();
     assert_eq!(found.matches("Speeding cars").count(), 3);
 }
+
+#[tokio::test]
+async fn analysts_choose_the_gap_pair_and_see_trend_lines_per_group() {
+    let app = TestApp::spawn().await;
+    let ids = neighbourhoods(&app).await;
+    let c = analyst(&app).await;
+    let (id, w1, _) = fielded(&app, &c, &ids).await;
+    let path = format!("/surveys/{id}");
+    let area_ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let mut fields =
+        vec![("name", "Autumn"), ("starts_on", "2026-09-01"), ("ends_on", "2026-09-30"), ("target_sample", "400")];
+    fields.extend(area_ids.iter().map(|a| ("areas", a.as_str())));
+    assert_eq!(app.post_form(&c, &path, &format!("{path}/waves"), &fields).await.status(), 303);
+    let w2 = surveys::waves(&app.db, app.jid, id).await.unwrap().pop().unwrap().id;
+    assert_ne!(w1, w2);
+    let v = surveys::wave_by_id(&app.db, app.jid, w1).await.unwrap().version_id;
+    let mut rows = Vec::new();
+    // Spring: white 40 (8), black 30 (4), asian 12 (6). Autumn: white 40 (8), black 30 (6), asian 5 (hidden).
+    rows.extend(responses(id, w1, v, ids[0], "white", 40, 8, None));
+    rows.extend(responses(id, w1, v, ids[1], "black", 30, 4, None));
+    rows.extend(responses(id, w1, v, ids[2], "asian", 12, 6, None));
+    rows.extend(responses(id, w2, v, ids[0], "white", 40, 8, None));
+    rows.extend(responses(id, w2, v, ids[1], "black", 30, 6, None));
+    rows.extend(responses(id, w2, v, ids[2], "asian", 5, 6, None));
+    surveys::bulk_insert(&app.db, app.jid, rows, "pending", &[]).await.unwrap();
+    let api = format!("/api/v1/surveys/{id}/results");
+    let get = |q: String| {
+        let c = c.clone();
+        let url = app.url(&format!("{api}?{q}"));
+        async move { c.get(url).send().await.unwrap() }
+    };
+
+    // By default the gap is highest minus lowest; a chosen pair is that pair, in that order.
+    let base = format!("wave={w1}&by=race&weighted=false");
+    let r: Value = get(base.clone()).await.json().await.unwrap();
+    assert_eq!((r["gap"]["a"].as_str(), r["gap"]["b"].as_str()), (Some("white"), Some("black")));
+    assert_eq!(r["gap_chosen"], false);
+    let r: Value = get(format!("{base}&gap_a=asian&gap_b=white")).await.json().await.unwrap();
+    assert_eq!((r["gap"]["a"].as_str(), r["gap"]["b"].as_str()), (Some("asian"), Some("white")));
+    assert!(r["gap"]["difference"].as_f64().unwrap() < 0.0 && r["gap"]["ci_high"].as_f64().unwrap() < 0.0);
+    assert_eq!(r["gap_chosen"], true);
+    // Half a pair, the same group twice or a group of another breakdown: 422 naming the field.
+    for (q, field) in [
+        ("&gap_a=asian", "gap_b"),
+        ("&gap_b=asian", "gap_a"),
+        ("&gap_a=asian&gap_b=asian", "gap_b"),
+        (&format!("&gap_a={}&gap_b=white", ids[0]) as &str, "gap_a"),
+    ] {
+        let r = get(format!("{base}{q}")).await;
+        assert_eq!(r.status(), 422, "{q}");
+        assert_eq!(r.json::<Value>().await.unwrap()["field"], field, "{q}");
+    }
+    // A chosen group that is hidden in this wave: no gap, and the page says why.
+    let r: Value = get(format!("wave={w2}&by=race&weighted=false&gap_a=asian&gap_b=white")).await.json().await.unwrap();
+    assert!(r["gap"].is_null() && r["gap_chosen"] == true);
+    let html = c
+        .get(app.url(&format!("/surveys/{id}/results?wave={w2}&by=race&weighted=false&gap_a=asian&gap_b=white")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("The gap cannot be shown"));
+
+    // Trend lines per group: every wave for every race group, with CIs; hidden cells have no numbers.
+    let r: Value = get("by=area&weighted=false&group_trends=race".into()).await.json().await.unwrap();
+    assert_eq!(r["group_trends_by"], "race");
+    let groups = r["group_trends"].as_array().unwrap();
+    let g = |k: &str| groups.iter().find(|x| x["key"] == k).unwrap().clone();
+    let white = g("white");
+    assert_eq!(white["points"].as_array().unwrap().len(), 2);
+    for p in white["points"].as_array().unwrap() {
+        let e = &p["estimate"];
+        assert!(e["ci_low"].as_f64().unwrap() < e["mean"].as_f64().unwrap());
+        assert!(e["mean"].as_f64().unwrap() < e["ci_high"].as_f64().unwrap());
+    }
+    let asian = g("asian");
+    assert_eq!(asian["points"][0]["estimate"]["suppressed"], false);
+    assert_eq!(asian["points"][1]["estimate"]["suppressed"], true);
+    assert!(asian["points"][1]["estimate"]["mean"].is_null() && asian["points"][1]["estimate"]["n"].is_null());
+    // Black rose from Spring to Autumn (unless hidden as Autumn's complement).
+    let black = g("black");
+    let autumn = &black["points"][1]["estimate"];
+    assert!(autumn["suppressed"] == true || autumn["mean"].as_f64() > black["points"][0]["estimate"]["mean"].as_f64());
+    assert!(r["group_trends_hidden"].as_u64().unwrap() >= 1);
+    let r = get("group_trends=shoe".into()).await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(r.json::<Value>().await.unwrap()["field"], "group_trends");
+
+    // The page has a labelled control for each option and says which cells are left out.
+    let html = c
+        .get(app.url(&format!("/surveys/{id}/results?by=race&weighted=false&group_trends=race&trim=&area=")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for (id, name) in [
+        ("r-area", "area"),
+        ("r-trim", "trim"),
+        ("r-gap-a", "gap_a"),
+        ("r-gap-b", "gap_b"),
+        ("r-group-trends", "group_trends"),
+    ] {
+        assert!(
+            html.contains(&format!("for=\"{id}\"")) && html.contains(&format!("id=\"{id}\" name=\"{name}\"")),
+            "{id}"
+        );
+    }
+    assert!(html.contains("Trend by group") && html.contains("are left out of the lines"));
+    assert!(html.contains("svgt-t"), "group trend chart");
+    // A pair left over from another breakdown is dropped with a message, not an error page.
+    let r =
+        c.get(app.url(&format!("/surveys/{id}/results?by=area&gap_a=white&gap_b=black&trim=5"))).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Choose two different groups of this breakdown"));
+    assert!(html.contains("<option value=\"5\" selected>"), "trim kept");
+    // The area map draws the wave's three areas and a legend.
+    assert_eq!(
+        html.split("class=\"cb-map\"").nth(1).unwrap().split("</svg>").next().unwrap().matches("<path").count(),
+        3
+    );
+}

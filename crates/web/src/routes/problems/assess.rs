@@ -72,9 +72,12 @@ pub async fn assess(
     if !(10.0..=5000.0).contains(&inner) || outer <= inner || outer > 10_000.0 {
         return Ok(Err(("outer_m", t.t("problem-error-ring"))));
     }
-    let (target, buffer) = match point_of(p) {
-        Some((lon, lat)) => (square(lon, lat, inner, None), square(lon, lat, outer, Some(inner))),
-        None => match f.buffer_area.trim().parse::<i64>() {
+    let polygon = super::location::polygon_of(p);
+    let (target, buffer) = match (polygon, point_of(p)) {
+        // A drawn polygon: the ring of (outer − inner) metres around its box is the buffer.
+        (Some(g), _) => (super::location::polygon_geojson(&g), super::location::buffer_around(&g, outer - inner)),
+        (None, Some((lon, lat))) => (square(lon, lat, inner, None), square(lon, lat, outer, Some(inner))),
+        (None, None) => match f.buffer_area.trim().parse::<i64>() {
             Ok(b) => (target_of(p, &linked_ids), Value::from(b)),
             Err(_) => return Ok(Err(("buffer_area", t.t("problem-error-buffer")))),
         },

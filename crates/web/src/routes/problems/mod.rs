@@ -7,6 +7,7 @@
 pub mod api;
 pub mod assess;
 pub mod edit;
+pub mod location;
 pub mod panels;
 pub mod scanning;
 pub mod show;
@@ -49,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .route("/partnerships/{slug}/problems/{id}/strategies", guarded(post(edit::strategy)))
         .route("/partnerships/{slug}/problems/{id}/assessment", guarded(post(assess::run)))
         .route("/partnerships/{slug}/problems/{id}/verdict", guarded(post(edit::verdict)))
+        .route("/partnerships/{slug}/problems/{id}/location", guarded(post(location::save)))
         .route("/api/v1/partnerships/{slug}/problems", guarded(get(api::api_list).post(api::api_create)))
         .route("/api/v1/partnerships/{slug}/problems/{id}", guarded(get(api::api_get)))
         .route("/api/v1/partnerships/{slug}/problems/{id}/stage", guarded(post(api::api_stage)))

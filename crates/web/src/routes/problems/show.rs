@@ -2,7 +2,7 @@
 //! data panel, the response strategies and their commitments, the assessment — with the stage history and, for
 //! co-chairs, the stage change. The public sees the public story only.
 
-use super::{Access, can_work, category_label, load, panels};
+use super::{Access, can_work, category_label, load, location, panels};
 use crate::AppState;
 use crate::context::Ctx;
 use crate::crime::privacy::{self, Audience};
@@ -38,9 +38,12 @@ pub fn assessment_of(p: &problem::Model) -> Value {
     serde_json::from_str(&p.assessment).unwrap_or(Value::Null)
 }
 
-/// The target region of the problem as a displacement body value: its square around the point, its area, or
-/// the partnership's areas.
+/// The target region of the problem as a displacement body value: its drawn polygon, its square around the
+/// point, its area, or the partnership's areas.
 pub fn target_of(p: &problem::Model, area_ids: &[i64]) -> Value {
+    if let Some(polygon) = location::polygon_of(p) {
+        return location::polygon_geojson(&polygon);
+    }
     let inner = assessment_of(p)["inputs"]["inner_m"].as_f64().unwrap_or(DEFAULT_INNER_M);
     match (point_of(p), p.area_id) {
         (Some((lon, lat)), _) => square(lon, lat, inner, None),
@@ -115,6 +118,15 @@ struct ShowPage {
     public: bool,
     reports: Vec<(i64, String, String)>,
     perception: Vec<(i64, String)>,
+    /// The caller may draw the location.
+    can_locate: bool,
+    /// The drawn polygon as `lat,lon` lines (the form's textarea; members only).
+    polygon_text: String,
+    /// GeoJSON shown on the map: the polygon for members, its 250 m box for the public; empty when none.
+    shape_json: String,
+    tiles: String,
+    /// The area outlines around the drawing (the partnership's areas in focus).
+    areas_url: String,
 }
 
 async fn area_names(state: &AppState, jid: i64) -> AppResult<Vec<(i64, String)>> {
@@ -197,6 +209,19 @@ pub async fn page(
     error: Option<String>,
     notice: Option<String>,
 ) -> AppResult<Response> {
+    page_with(state, ctx, a, p, error, notice, None).await
+}
+
+/// [`page`] with the location textarea's text kept as typed (after a refused polygon).
+pub async fn page_with(
+    state: &AppState,
+    ctx: &Ctx,
+    a: &Access,
+    p: problem::Model,
+    error: Option<String>,
+    notice: Option<String>,
+    polygon_text: Option<String>,
+) -> AppResult<Response> {
     let t = ctx.tr();
     let public = !a.sees_members();
     let stage: Stage = p.stage.parse().unwrap_or(Stage::Scanning);
@@ -245,6 +270,29 @@ pub async fn page(
     if !p.place.is_empty() {
         facts_rows.push((t.t("problem-place"), p.place.clone()));
     }
+    let polygon = location::polygon_of(&p);
+    let (shape_json, public_box) = match &polygon {
+        Some(g) if public => {
+            let b = location::public_box(g);
+            let c = &b["coordinates"][0];
+            let corner = |i: usize| {
+                format!("{:.4}, {:.4}", c[i][1].as_f64().unwrap_or_default(), c[i][0].as_f64().unwrap_or_default())
+            };
+            (b.to_string(), t.t2("problem-polygon-public-box", ("sw", &corner(0)), ("ne", &corner(2))))
+        }
+        Some(g) => (location::polygon_geojson(g).to_string(), String::new()),
+        None => (String::new(), String::new()),
+    };
+    if !public_box.is_empty() {
+        facts_rows.push((t.t("problem-polygon-title"), public_box));
+    }
+    let polygon_text = match (public, polygon_text) {
+        (true, _) => String::new(),
+        (false, Some(text)) => text,
+        (false, None) => {
+            polygon.as_ref().map(|g| commonbeat_domain::geo::to_lat_lon_lines(&g.exterior)).unwrap_or_default()
+        }
+    };
     let sensitive_public = public && p.category == "sex_offences";
     let (heat, heat_total, trend) = if p.category != super::NON_CRIME && !sensitive_public {
         let columns = state.crime.get(&state.db, ctx.jid()).await?;
@@ -383,6 +431,11 @@ pub async fn page(
             public,
             reports,
             perception,
+            can_locate: location::can_locate(a),
+            polygon_text,
+            shape_json,
+            tiles: state.config.tile_url.clone().unwrap_or_default(),
+            areas_url: crate::routes::areas::map_url(&linked_ids),
             p,
         },
     )

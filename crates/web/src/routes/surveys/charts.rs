@@ -1,56 +1,12 @@
-//! Server-rendered SVG charts of survey results (no JavaScript): scores by area on a map, group means with their
+//! Server-rendered SVG charts of survey results (no JavaScript; the area map is in `map.rs`): group means with their
 //! 95 % intervals (the gap chart), and the trend across waves with a CI band. Each chart has a `<title>` and
 //! `<desc>` and always sits next to a table with the same numbers; hidden (suppressed) cells are never drawn.
 
 use super::compute::{Cell, Gap};
-use super::results::TrendPoint;
-use crate::i18n::Tr;
-use commonbeat_domain::geo;
-use commonbeat_store::entities::area;
+use super::results::{GroupTrend, TrendPoint};
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-/// Fill for a 0–100 score: five steps of one blue (darker = higher), readable in greyscale.
-fn fill(score: f64) -> &'static str {
-    match score {
-        s if s < 20.0 => "#e7f2f8",
-        s if s < 40.0 => "#aacdec",
-        s if s < 60.0 => "#73b3e7",
-        s if s < 80.0 => "#2378c3",
-        _ => "#162e51",
-    }
-}
-
-/// The areas of the breakdown on a map, filled by score; hidden cells are hatched grey.
-pub fn area_map(all: &[area::Model], rows: &[Cell], t: &Tr) -> String {
-    const W: f64 = 640.0;
-    const H: f64 = 420.0;
-    let shapes: Vec<(&area::Model, geo::MultiPolygon)> =
-        all.iter().filter_map(|a| crate::maps::geometry(a).map(|g| (a, g))).collect();
-    let refs: Vec<&geo::MultiPolygon> = shapes.iter().map(|(_, g)| g).collect();
-    let Some(bbox) = geo::fit_bbox(&refs) else { return String::new() };
-    let mut out = format!(
-        r#"<svg class="cb-map" viewBox="0 0 {W} {H}" role="img" aria-labelledby="svmap-t svmap-d" xmlns="http://www.w3.org/2000/svg"><title id="svmap-t">{}</title><desc id="svmap-d">{}</desc>"#,
-        esc(&t.t("survey-map-title")),
-        esc(&t.t("survey-map-desc"))
-    );
-    for (a, g) in &shapes {
-        let cell = rows.iter().find(|c| c.key == a.id.to_string());
-        let (style, label) = match cell {
-            Some(Cell { mean: Some(m), .. }) => (format!(r#"fill="{}""#, fill(*m)), format!("{}: {m:.0}", a.name)),
-            Some(_) => (r##"fill="#dfe1e2""##.to_string(), format!("{}: {}", a.name, t.t("survey-suppressed"))),
-            None => (r#"class="cb-map-area""#.to_string(), a.name.clone()),
-        };
-        out.push_str(&format!(
-            r##"<path {style} stroke="#1b1b1b" stroke-width="1" fill-rule="evenodd" d="{}"><title>{}</title></path>"##,
-            g.svg_path(bbox, W, H),
-            esc(&label)
-        ));
-    }
-    out.push_str("</svg>");
-    out
 }
 
 /// Horizontal bars with 95 % CI whiskers, one per shown group, on a 0–100 axis; the gap's two groups are marked.
@@ -161,6 +117,112 @@ pub fn trend(points: &[TrendPoint], title: &str) -> String {
     out
 }
 
+/// Line colours and dash patterns for group trend lines: told apart by dash as well as colour.
+const SERIES: [(&str, &str); 6] = [
+    ("#162e51", ""),
+    ("#c05600", "6 3"),
+    ("#008817", "2 3"),
+    ("#8b0a03", "8 3 2 3"),
+    ("#5e519e", "12 4"),
+    ("#3d4551", "1 2"),
+];
+
+/// Per-group trend lines across waves, each point with its 95 % CI as a vertical bar. Hidden cells are left out
+/// (the line breaks there); the legend names every group drawn.
+pub fn group_trends(groups: &[GroupTrend], title: &str) -> String {
+    let drawn: Vec<&GroupTrend> =
+        groups.iter().filter(|g| g.points.iter().any(|p| p.estimate.mean.is_some())).collect();
+    let Some(first) = drawn.first() else { return String::new() };
+    let n_waves = first.points.len();
+    let (w, pad, top) = (640.0, 56.0, 10.0);
+    let plot_h = 220.0;
+    let legend_top = top + plot_h + 30.0;
+    let h = legend_top + 20.0 * drawn.len().div_ceil(2) as f64 + 6.0;
+    let n = n_waves.max(2) as f64 - 1.0;
+    let px = |i: usize| pad + (w - 2.0 * pad) * (i as f64) / n;
+    let py = |v: f64| top + plot_h - plot_h * v.clamp(0.0, 100.0) / 100.0;
+    let desc: Vec<String> = drawn
+        .iter()
+        .map(|g| {
+            let pts: Vec<String> = g
+                .points
+                .iter()
+                .map(|p| p.estimate.mean.map_or_else(|| format!("{} —", p.wave), |m| format!("{} {m:.1}", p.wave)))
+                .collect();
+            format!("{}: {}", g.label, pts.join(", "))
+        })
+        .collect();
+    let mut out = format!(
+        r#"<svg class="cb-chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="svgt-t svgt-d" xmlns="http://www.w3.org/2000/svg"><title id="svgt-t">{}</title><desc id="svgt-d">{}</desc>"#,
+        esc(title),
+        esc(&desc.join("; "))
+    );
+    for tick in [0.0, 25.0, 50.0, 75.0, 100.0] {
+        out.push_str(&format!(
+            r##"<line x1="{pad}" x2="{0}" y1="{1}" y2="{1}" stroke="#dfe1e2"/><text x="{2}" y="{3}" font-size="11" text-anchor="end" fill="#1b1b1b">{tick}</text>"##,
+            w - pad,
+            py(tick),
+            pad - 4.0,
+            py(tick) + 4.0
+        ));
+    }
+    for (i, p) in first.points.iter().enumerate() {
+        out.push_str(&format!(
+            r##"<text x="{:.1}" y="{}" font-size="11" text-anchor="middle" fill="#1b1b1b">{}</text>"##,
+            px(i),
+            top + plot_h + 18.0,
+            esc(&p.wave)
+        ));
+    }
+    for (s, g) in drawn.iter().enumerate() {
+        let (color, dash) = SERIES[s % SERIES.len()];
+        let dash_attr = if dash.is_empty() { String::new() } else { format!(r#" stroke-dasharray="{dash}""#) };
+        // Offset each group's points a little so intervals of different groups do not hide each other.
+        let off = (s as f64 - (drawn.len() as f64 - 1.0) / 2.0) * 4.0;
+        // Runs of consecutive shown points; a hidden cell breaks the line.
+        let mut runs: Vec<Vec<String>> = vec![Vec::new()];
+        for (i, p) in g.points.iter().enumerate() {
+            match p.estimate.mean {
+                Some(m) => runs.last_mut().map_or((), |r| r.push(format!("{:.1},{:.1}", px(i) + off, py(m)))),
+                None => runs.push(Vec::new()),
+            }
+        }
+        for run in runs.iter().filter(|r| r.len() >= 2) {
+            out.push_str(&format!(
+                r##"<polyline points="{}" fill="none" stroke="{color}" stroke-width="2"{dash_attr}/>"##,
+                run.join(" ")
+            ));
+        }
+        for (i, p) in g.points.iter().enumerate() {
+            let Some(m) = p.estimate.mean else { continue };
+            let x = px(i) + off;
+            if let (Some(lo), Some(hi)) = (p.estimate.ci_low, p.estimate.ci_high) {
+                out.push_str(&format!(
+                    r##"<line x1="{x:.1}" x2="{x:.1}" y1="{:.1}" y2="{:.1}" stroke="{color}" stroke-width="1.5"/>"##,
+                    py(lo),
+                    py(hi)
+                ));
+            }
+            out.push_str(&format!(
+                r##"<circle cx="{x:.1}" cy="{:.1}" r="3.5" fill="{color}"><title>{}: {} {m:.1}</title></circle>"##,
+                py(m),
+                esc(&g.label),
+                esc(&p.wave)
+            ));
+        }
+        let (lx, ly) = (pad + 300.0 * (s % 2) as f64, legend_top + 20.0 * (s / 2) as f64);
+        out.push_str(&format!(
+            r##"<line x1="{lx}" x2="{}" y1="{ly}" y2="{ly}" stroke="{color}" stroke-width="2"{dash_attr}/><text x="{}" y="{}" font-size="12" fill="#1b1b1b">{}</text>"##,
+            lx + 28.0,
+            lx + 34.0,
+            ly + 4.0,
+            esc(&g.label)
+        ));
+    }
+    out.push_str("</svg>");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,5 +251,21 @@ mod tests {
         let svg = trend(&[p("W1", Some(50.0)), p("W2", None), p("W3", Some(70.0))], "trend");
         assert!(svg.contains("<polygon") && svg.contains("<polyline") && svg.contains("W2"));
         assert_eq!(svg.matches("<circle").count(), 2);
+    }
+
+    #[test]
+    fn group_trends_leave_hidden_cells_and_empty_groups_out() {
+        let p = |w: &str, m| TrendPoint { wave_id: 1, wave: w.into(), starts_on: String::new(), estimate: cell(w, m) };
+        let g = |k: &str, pts: Vec<TrendPoint>| GroupTrend { key: k.into(), label: format!("G {k}"), points: pts };
+        let groups = vec![
+            g("a", vec![p("W1", Some(50.0)), p("W2", Some(55.0)), p("W3", Some(60.0))]),
+            g("b", vec![p("W1", Some(40.0)), p("W2", None), p("W3", Some(45.0))]),
+            g("c", vec![p("W1", None), p("W2", None), p("W3", None)]),
+        ];
+        let svg = group_trends(&groups, "t");
+        assert_eq!(svg.matches("<circle").count(), 5, "hidden cells are not drawn");
+        assert_eq!(svg.matches("<polyline").count(), 1, "b's line is broken by its hidden wave");
+        assert!(svg.contains("G a") && svg.contains("G b") && !svg.contains("G c"));
+        assert!(group_trends(&groups[2..], "t").is_empty());
     }
 }

@@ -6,12 +6,13 @@ use super::{load_wave, page};
 use crate::AppState;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Tr;
 use crate::routes::pages::Shell;
 use askama::Template;
 use axum::extract::{Form, Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
-use commonbeat_domain::Email;
+use commonbeat_domain::{Email, Locale};
 use commonbeat_store::entities::survey_wave;
 use commonbeat_store::repo::{areas, surveys};
 use qrcode::QrCode;
@@ -224,8 +225,8 @@ pub async fn flyer(State(state): State<AppState>, ctx: Ctx, Path((id, wid)): Pat
 </svg>
 "##,
         title = esc(&s.title),
-        en = esc("Tell us how safe you feel — scan to answer (2 minutes)."),
-        es = esc("Díganos qué tan seguro(a) se siente — escanee para responder."),
+        en = esc(&Tr::new(Locale::En).t("survey-flyer-call")),
+        es = esc(&Tr::new(Locale::Es).t("survey-flyer-call")),
         wave = esc(&w.name),
         link = esc(&link),
         anon = esc(&t.t("survey-flyer-anonymous")),

@@ -6,8 +6,10 @@
 pub mod charts;
 pub mod compute;
 pub mod distribute;
+pub mod map;
 pub mod public;
 pub mod results;
+pub mod results_page;
 pub mod texts;
 
 use super::guarded;
@@ -45,7 +47,7 @@ pub fn router() -> Router<AppState> {
         .route("/surveys/{id}/waves/{wid}/flyer.svg", guarded(get(distribute::flyer)))
         .route("/surveys/{id}/texts", guarded(get(texts::page)))
         .route("/surveys/{id}/texts/{tid}", guarded(post(texts::moderate)))
-        .route("/surveys/{id}/results", guarded(get(results::page)))
+        .route("/surveys/{id}/results", guarded(get(results_page::page)))
         .route("/surveys/{id}/results.csv", guarded(get(results::csv)))
         .route("/api/v1/surveys/{id}/results", guarded(get(results::api)))
         .route("/s/{code}", guarded(get(public::form).post(public::submit)))

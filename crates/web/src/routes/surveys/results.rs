@@ -7,14 +7,12 @@
 use super::compute::{
     AreaRaking, Cell, Census, Gap, Respondent, breakdown, demo_index, overall, rake_wave, respondents, sample,
 };
-use super::{charts, instrument_of};
+use super::instrument_of;
 use crate::AppState;
 use crate::context::Ctx;
 use crate::crime::import::{csv_cell, formula_safe};
 use crate::error::{AppError, AppResult};
 use crate::routes::crime::POLICE;
-use crate::routes::pages::{Shell, render};
-use askama::Template;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -22,7 +20,7 @@ use axum::response::{IntoResponse, Response};
 use commonbeat_analysis::survey::SURVEY_MIN_CELL;
 use commonbeat_domain::census::Dimension;
 use commonbeat_domain::survey::answers::survey_categories;
-use commonbeat_store::entities::{area, survey, survey_wave};
+use commonbeat_store::entities::{survey, survey_wave};
 use commonbeat_store::repo::{areas, surveys};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -41,12 +39,50 @@ pub struct ResultsQuery {
     pub weighted: Option<bool>,
     /// Scale name (default `trust` when the instrument has it, else its first scale).
     pub scale: Option<String>,
-    /// Only respondents of this area (for demographic breakdowns).
+    /// Only respondents of this area (demographic breakdowns and the trends).
+    #[serde(default, deserialize_with = "blank_none")]
     pub area: Option<i64>,
     /// Trim weights at this multiple of the mean weight and re-rake (reported; off by default).
+    #[serde(default, deserialize_with = "blank_none")]
     pub trim: Option<f64>,
     /// Small-cell threshold; at least 10.
+    #[serde(default, deserialize_with = "blank_none")]
     pub k: Option<u64>,
+    /// The gap's first group (a row key of the breakdown), with `gap_b`; default: highest minus lowest.
+    #[serde(default, deserialize_with = "blank_none")]
+    pub gap_a: Option<String>,
+    /// The gap's second group (subtracted from `gap_a`).
+    #[serde(default, deserialize_with = "blank_none")]
+    pub gap_b: Option<String>,
+    /// Per-group trend lines across waves by this dimension (`race`, `age`, `sex`, `tenure`, `income`,
+    /// `language`).
+    #[serde(default, deserialize_with = "blank_none")]
+    pub group_trends: Option<String>,
+}
+
+/// An empty form field is no value (GET forms send `trim=` for "off").
+fn blank_none<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    let s: Option<String> = Option::deserialize(d)?;
+    match s.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => v.parse().map(Some).map_err(serde::de::Error::custom),
+    }
+}
+
+/// One group's estimates across waves (hidden cells have no mean and are left out of the chart).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct GroupTrend {
+    /// Group key (census category id).
+    pub key: String,
+    /// Group label.
+    pub label: String,
+    /// One estimate per wave, in wave order.
+    pub points: Vec<TrendPoint>,
 }
 
 /// One wave's overall estimate in the trend.
@@ -89,10 +125,19 @@ pub struct ResultsOut {
     pub overall: Cell,
     /// One row per group.
     pub rows: Vec<Cell>,
-    /// The gap between the highest and lowest shown groups, with its CI.
+    /// The gap between the chosen groups (`gap_a` minus `gap_b`), or by default between the highest and lowest
+    /// shown groups, with its CI; none when a chosen group is hidden.
     pub gap: Option<Gap>,
+    /// Whether the gap's groups were chosen (`gap_a`/`gap_b`).
+    pub gap_chosen: bool,
     /// The overall estimate of every wave.
     pub trend: Vec<TrendPoint>,
+    /// The dimension of the per-group trend lines, when asked for.
+    pub group_trends_by: Option<String>,
+    /// Per-group estimates of every wave (hidden cells included, without numbers).
+    pub group_trends: Vec<GroupTrend>,
+    /// How many group-wave cells of the group trends are hidden.
+    pub group_trends_hidden: u64,
     /// Respondents left out of weighted estimates (no area, skipped age/sex/race, area not weighted).
     pub not_weighted: Option<u64>,
     /// Raking per area (analysts only).
@@ -154,13 +199,27 @@ pub async fn compute_results(
     {
         return Err(AppError::invalid("trim", "must be a number above 1"));
     }
-    let by = q.by.clone().unwrap_or_else(|| "area".into());
+    let by = q.by.clone().filter(|b| !b.is_empty()).unwrap_or_else(|| "area".into());
     let dim = match by.as_str() {
         "area" => None,
         other => Some(
             Dimension::parse(other)
                 .ok_or_else(|| AppError::invalid("by", "area, race, age, sex, tenure, income or language"))?,
         ),
+    };
+    let trend_dim = match q.group_trends.as_deref() {
+        None => None,
+        Some(d) => Some(
+            Dimension::parse(d)
+                .ok_or_else(|| AppError::invalid("group_trends", "race, age, sex, tenure, income or language"))?,
+        ),
+    };
+    let gap_pair = match (q.gap_a.as_deref(), q.gap_b.as_deref()) {
+        (None, None) => None,
+        (Some(a), Some(b)) if a != b => Some((a, b)),
+        (Some(_), Some(_)) => return Err(AppError::invalid("gap_b", "choose a group other than group A")),
+        (None, Some(_)) => return Err(AppError::invalid("gap_a", "choose both groups of the gap")),
+        (Some(_), None) => return Err(AppError::invalid("gap_b", "choose both groups of the gap")),
     };
     let waves = surveys::waves(&state.db, ctx.jid(), s.id).await?;
     let wave = match q.wave {
@@ -182,7 +241,11 @@ pub async fn compute_results(
         overall: Cell::hidden("all".into(), t.t("survey-overall")),
         rows: Vec::new(),
         gap: None,
+        gap_chosen: gap_pair.is_some(),
         trend: Vec::new(),
+        group_trends_by: trend_dim.map(|d| d.as_str().to_string()),
+        group_trends: Vec::new(),
+        group_trends_hidden: 0,
         not_weighted: None,
         raking: Vec::new(),
     };
@@ -226,18 +289,43 @@ pub async fn compute_results(
             )
         }
     };
-    let (rows, gap) = breakdown(&smp, group_of, &keys, &labels, k, None);
+    if let Some((a, b)) = gap_pair {
+        for (field, key) in [("gap_a", a), ("gap_b", b)] {
+            if !keys.iter().any(|k| k == key) {
+                return Err(AppError::invalid(field, "not a group of this breakdown"));
+            }
+        }
+    }
+    let (rows, gap) = breakdown(&smp, group_of, &keys, &labels, k, gap_pair);
     out.rows = rows;
     out.gap = gap;
+    let trend_groups = trend_dim.map(|d| {
+        let cats = survey_categories(d);
+        let keys: Vec<String> = cats.iter().map(|c| c.to_string()).collect();
+        let labels: Vec<String> = cats.iter().map(|c| t.t(&format!("cat-{}-{c}", d.as_str()))).collect();
+        (demo_index(d), keys, labels)
+    });
+    if let Some((_, keys, labels)) = &trend_groups {
+        out.group_trends = keys
+            .iter()
+            .zip(labels)
+            .map(|(k, l)| GroupTrend { key: k.clone(), label: l.clone(), points: Vec::new() })
+            .collect();
+    }
     for tw in &waves {
         let (r, ws, _, _) = wave_data(state, ctx, tw, weighted, q.trim).await?;
         let smp = sample(&r, ws.as_deref(), &scale, q.area);
-        out.trend.push(TrendPoint {
-            wave_id: tw.id,
-            wave: tw.name.clone(),
-            starts_on: tw.starts_on.clone(),
-            estimate: overall(&smp, k),
-        });
+        let point =
+            |estimate| TrendPoint { wave_id: tw.id, wave: tw.name.clone(), starts_on: tw.starts_on.clone(), estimate };
+        out.trend.push(point(overall(&smp, k)));
+        if let Some((di, keys, labels)) = &trend_groups {
+            let di = *di;
+            let (cells, _) = breakdown(&smp, |i| r[i].demo[di], keys, labels, k, None);
+            for (g, c) in out.group_trends.iter_mut().zip(cells) {
+                out.group_trends_hidden += u64::from(c.suppressed);
+                g.points.push(point(c));
+            }
+        }
     }
     if analyst {
         out.raking = raking;
@@ -302,6 +390,12 @@ pub async fn csv(
     for p in &r.trend {
         line("trend", &p.wave, "", &p.estimate);
     }
+    let by = r.group_trends_by.clone().unwrap_or_default();
+    for g in &r.group_trends {
+        for p in &g.points {
+            line("group_trend", &p.wave, &by, &p.estimate);
+        }
+    }
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -310,80 +404,4 @@ pub async fn csv(
         out,
     )
         .into_response())
-}
-
-#[derive(Template)]
-#[template(path = "surveys/results.html")]
-struct ResultsPage {
-    shell: Shell,
-    error: Option<String>,
-    notice: Option<String>,
-    r: ResultsOut,
-    analyst: bool,
-    waves: Vec<(i64, String, bool)>,
-    gap_line: String,
-    bys: Vec<(String, String)>,
-    query: String,
-    map_svg: String,
-    bars_svg: String,
-    trend_svg: String,
-    area_names: BTreeMap<i64, String>,
-}
-
-impl ResultsPage {
-    fn fmt(&self, x: &Option<f64>) -> String {
-        x.map(|v| format!("{v:.1}")).unwrap_or_else(|| "—".into())
-    }
-    fn area_name(&self, id: &i64) -> String {
-        self.area_names.get(id).cloned().unwrap_or_else(|| id.to_string())
-    }
-}
-
-/// The results page.
-pub async fn page(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Query(q): Query<ResultsQuery>,
-) -> AppResult<Response> {
-    let (s, analyst) = access(&state, &ctx, id).await?;
-    let t = ctx.tr();
-    let r = compute_results(&state, &ctx, &s, analyst, &q).await?;
-    let waves = surveys::waves(&state.db, ctx.jid(), s.id)
-        .await?
-        .into_iter()
-        .map(|w| (w.id, w.name, r.wave_id == Some(w.id)))
-        .collect();
-    let gap_line =
-        r.gap.as_ref().map(|g| t.t2("survey-gap-line", ("a", &g.a_label), ("b", &g.b_label))).unwrap_or_default();
-    let mut bys = vec![("area".to_string(), t.t("survey-by-area"))];
-    bys.extend(Dimension::ALL.iter().map(|d| (d.as_str().to_string(), t.t(&format!("dim-{}", d.as_str())))));
-    let all_areas: Vec<area::Model> = areas::list(&state.db, ctx.jid(), None).await?;
-    let map_svg = if r.by == "area" { charts::area_map(&all_areas, &r.rows, &t) } else { String::new() };
-    let bars_svg = charts::bars(&r.rows, &t.t("survey-chart-bars"), r.gap.as_ref());
-    let trend_svg = charts::trend(&r.trend, &t.t("survey-chart-trend"));
-    let query = serde_urlencoded::to_string([
-        ("wave", r.wave_id.map(|w| w.to_string()).unwrap_or_default()),
-        ("by", r.by.clone()),
-        ("scale", r.scale.clone()),
-        ("weighted", r.weighted.to_string()),
-    ])
-    .unwrap_or_default();
-    let area_names = all_areas.into_iter().map(|a| (a.id, a.name)).collect();
-    let title = t.t1("survey-results-title", "title", &s.title);
-    render(&ResultsPage {
-        shell: Shell::titled(&ctx, title),
-        error: None,
-        notice: None,
-        r,
-        analyst,
-        waves,
-        gap_line,
-        bys,
-        query,
-        map_svg,
-        bars_svg,
-        trend_svg,
-        area_names,
-    })
 }

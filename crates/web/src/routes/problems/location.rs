@@ -1,0 +1,162 @@
+//! A problem's location drawn on the map (`POST /partnerships/{slug}/problems/{id}/location`).
+//!
+//! The form carries the vertices as `lat,lon` lines in a textarea: the drawing tool (`assets/problem-draw.js`)
+//! fills it as the user clicks, and keyboard users type or paste into it directly. Co-chairs (and
+//! administrators) and the partnership's police members may save or clear it. The polygon is checked by
+//! `geo::check_drawn_polygon` against the jurisdiction's bounds (the box around its areas). When set it is the
+//! problem's target for the data panels and the assessment. The public never sees it: the public page shows
+//! only its bounding box widened to a 250 m grid.
+
+use super::show::page_with;
+use super::{Access, load};
+use crate::AppState;
+use crate::context::Ctx;
+use crate::error::AppResult;
+use crate::i18n::Tr;
+use axum::extract::{Form, Path, State};
+use axum::response::Response;
+use commonbeat_domain::geo::{self, DrawnError, LonLat, MultiPolygon, Polygon};
+use commonbeat_store::entities::problem;
+use commonbeat_store::repo::{areas, problems};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// The grid the public bounding box is snapped to, in metres.
+pub const PUBLIC_CELL_M: f64 = 250.0;
+
+/// Whether the caller may draw the location: co-chairs, deputies and administrators, or the partnership's
+/// active members on the police side.
+pub fn can_locate(a: &Access) -> bool {
+    a.can_manage() || (a.is_member() && a.membership.as_ref().is_some_and(|m| m.side == "police"))
+}
+
+/// The drawn polygon, if any.
+pub fn polygon_of(p: &problem::Model) -> Option<Polygon> {
+    geo::parse_geometry(p.polygon.as_deref()?).ok()?.0.into_iter().next()
+}
+
+/// The polygon as a GeoJSON Polygon value.
+pub fn polygon_geojson(p: &Polygon) -> Value {
+    let ring: Vec<Value> = p.exterior.iter().map(|q| json!([q.lon, q.lat])).collect();
+    json!({"type": "Polygon", "coordinates": [ring]})
+}
+
+/// What the public may see of a drawn polygon: its bounding box on the 250 m grid, as a GeoJSON Polygon.
+pub fn public_box(p: &Polygon) -> Value {
+    let (a, b, c, d) = geo::snapped_bbox(p, PUBLIC_CELL_M);
+    let ring = [(a, b), (c, b), (c, d), (a, d), (a, b)].map(|(x, y)| LonLat::new(x, y)).to_vec();
+    polygon_geojson(&Polygon { exterior: ring, holes: Vec::new() })
+}
+
+/// A ring buffer around a drawn polygon for the assessment: the polygon's bounding box widened by `width_m`
+/// metres on every side, with the polygon cut out as a hole.
+pub fn buffer_around(p: &Polygon, width_m: f64) -> Value {
+    let (a, b, c, d) = MultiPolygon(vec![p.clone()]).bbox();
+    let dlat = width_m / 111_320.0;
+    let dlon = dlat / ((b + d) / 2.0).to_radians().cos().max(0.01);
+    let outer =
+        [(a - dlon, b - dlat), (c + dlon, b - dlat), (c + dlon, d + dlat), (a - dlon, d + dlat), (a - dlon, b - dlat)];
+    let outer: Vec<Value> = outer.iter().map(|(x, y)| json!([x, y])).collect();
+    let hole: Vec<Value> = p.exterior.iter().rev().map(|q| json!([q.lon, q.lat])).collect();
+    json!({"type": "Polygon", "coordinates": [outer, hole]})
+}
+
+/// The message for a refused polygon, naming the field.
+pub fn message(t: &Tr, e: &DrawnError) -> String {
+    let reason = match e {
+        DrawnError::BadLine(n) => t.t1("problem-polygon-error-line", "line", &n.to_string()),
+        DrawnError::TooFewVertices => t.t("problem-polygon-error-few"),
+        DrawnError::TooManyVertices => t.t1("problem-polygon-error-many", "max", &geo::MAX_DRAWN_VERTICES.to_string()),
+        DrawnError::SelfIntersecting(_) => t.t("problem-polygon-error-crossing"),
+        DrawnError::TooLarge(a) => t.t1("problem-polygon-error-large", "km2", &format!("{:.2}", a / 1e6)),
+        DrawnError::OutsideBounds => t.t("problem-polygon-error-outside"),
+    };
+    format!("{}: {reason}", t.t("problem-polygon-field"))
+}
+
+/// The location form.
+#[derive(Debug, Deserialize)]
+pub struct LocationForm {
+    /// `lat,lon` lines.
+    #[serde(default)]
+    vertices: String,
+    /// `save` (default) or `clear`.
+    #[serde(default)]
+    action: String,
+}
+
+/// Saves or clears the drawn polygon.
+pub async fn save(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, i64)>,
+    Form(f): Form<LocationForm>,
+) -> AppResult<Response> {
+    ctx.require_user()?;
+    let (a, p) = load(&state, &ctx, &slug, id).await?;
+    if !can_locate(&a) {
+        return Err(crate::error::AppError::Forbidden);
+    }
+    let t = ctx.tr();
+    let object = format!("problem:{}", p.id);
+    if f.action == "clear" {
+        let mut m = p.clone();
+        m.polygon = None;
+        let saved = problems::save(&state.db, m).await?;
+        ctx.audit(&state, "problem.location", &object, "success", json!({"polygon": null})).await?;
+        return page_with(&state, &ctx, &a, saved, None, Some(t.t("problem-polygon-cleared")), None).await;
+    }
+    let refused = |e: DrawnError| Some(message(&t, &e));
+    let all = areas::list(&state.db, ctx.jid(), None).await?;
+    let bounds = all
+        .iter()
+        .map(|x| (x.min_lon, x.min_lat, x.max_lon, x.max_lat))
+        .reduce(|a, b| (a.0.min(b.0), a.1.min(b.1), a.2.max(b.2), a.3.max(b.3)))
+        .unwrap_or((0.0, 0.0, 0.0, 0.0));
+    let checked = geo::parse_lat_lon_lines(&f.vertices).and_then(|v| geo::check_drawn_polygon(&v, bounds));
+    let polygon = match checked {
+        Ok(polygon) => polygon,
+        Err(e) => {
+            let text = Some(f.vertices.chars().take(20_000).collect());
+            return page_with(&state, &ctx, &a, p, refused(e), None, text).await;
+        }
+    };
+    let area_m2 = MultiPolygon(vec![polygon.clone()]).area_m2();
+    let mut m = p.clone();
+    m.polygon = Some(polygon_geojson(&polygon).to_string());
+    let saved = problems::save(&state.db, m).await?;
+    ctx.audit(
+        &state,
+        "problem.location",
+        &object,
+        "success",
+        json!({"vertices": polygon.exterior.len() - 1, "area_m2": area_m2.round()}),
+    )
+    .await?;
+    page_with(&state, &ctx, &a, saved, None, Some(t.t("problem-polygon-saved")), None).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn poly() -> Polygon {
+        let v = geo::parse_lat_lon_lines("41.90,-87.70\n41.90,-87.695\n41.904,-87.6975").unwrap();
+        geo::check_drawn_polygon(&v, (-88.0, 41.0, -87.0, 42.0)).unwrap()
+    }
+
+    #[test]
+    fn the_buffer_is_a_valid_ring_around_the_polygon_and_the_public_box_contains_it() {
+        let p = poly();
+        let buffer = geo::parse_geometry(&buffer_around(&p, 150.0).to_string()).unwrap();
+        let inside = LonLat::new(-87.6975, 41.901);
+        assert!(!buffer.contains(inside), "the target is cut out");
+        assert!(buffer.contains(LonLat::new(-87.7005, 41.8995)), "the ring around it is in");
+        let public = geo::parse_geometry(&public_box(&p).to_string()).unwrap();
+        assert!(p.exterior.iter().all(|q| public.contains(*q)));
+        assert_eq!(public.0[0].exterior.len(), 5, "a box, not the outline");
+        let stored = polygon_geojson(&p).to_string();
+        let back = geo::parse_geometry(&stored).unwrap();
+        assert_eq!(back.0[0], p);
+    }
+}

@@ -1,0 +1,109 @@
+//! A problem's location drawn on the map: the polygon is checked with errors naming the field, only co-chairs
+//! and the partnership's police members may set it, members see it exactly, and the public sees only a box on
+//! the 250 m grid, never the outline.
+
+use crate::crime::beats;
+use crate::meetings::beat;
+use crate::support::*;
+use commonbeat_store::repo::problems;
+use serde_json::Value;
+
+/// The `data-show-shape` GeoJSON of a page, if any.
+fn shown_shape(html: &str) -> Option<Value> {
+    let raw = html.split("data-show-shape=\"").nth(1)?.split('"').next()?;
+    serde_json::from_str(&raw.replace("&quot;", "\"").replace("&#34;", "\"").replace("&amp;", "&")).ok()
+}
+
+#[tokio::test]
+async fn a_drawn_location_is_checked_authorised_and_shown_to_the_public_only_as_a_snapped_box() {
+    let app = TestApp::spawn().await;
+    beats(&app).await; // areas span -87.70…-87.67 by 41.90…41.91
+    let b = beat(&app, "draw", "Drawing Partnership", 1, 1).await;
+    let list = format!("/partnerships/{}/problems", b.slug);
+    let r = app
+        .post_form(
+            &b.chair.c,
+            &list,
+            &list,
+            &[("title", "Open-air drug market"), ("category", "drugs"), ("goals", "prevent"), ("place", "Oak & 3rd")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let id: i64 = r.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().parse().unwrap();
+    let path = format!("/partnerships/{}/problems/{id}", b.slug);
+    let loc = format!("{path}/location");
+
+    // Refusals re-render the page (422) with a message naming the field, and keep what was typed.
+    for (text, expect) in [
+        ("41.901,-87.699\n41.902,-87.698", "give at least 3 different corners"),
+        ("41.901,-87.699\nnorth,-87.698\n41.902,-87.697", "line 2 is not"),
+        ("41.901,-87.699\n41.903,-87.697\n41.901,-87.697\n41.903,-87.699", "the outline crosses or touches itself"),
+        ("41.901,-87.699\n41.902,-87.600\n41.903,-87.699", "a corner lies outside the city"),
+    ] {
+        let r = app.post_form(&b.chair.c, &path, &loc, &[("vertices", text)]).await;
+        assert_eq!(r.status(), 422, "{text}");
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains(&format!("Corners of the location: {expect}")),
+            "{expect}: {}",
+            html.split("usa-alert__text").nth(1).unwrap_or("")
+        );
+        assert!(html.contains(text.lines().next().unwrap()), "typed text kept");
+    }
+    assert!(problems::by_id(&app.db, app.jid, id).await.unwrap().polygon.is_none());
+
+    // A resident member may not draw it; an anonymous visitor is sent to sign in.
+    let polygon = "41.9040,-87.6960\n41.9040,-87.6940\n41.9060,-87.6950";
+    let r = app.post_form(&b.community[0].c, &path, &loc, &[("vertices", polygon)]).await;
+    assert_eq!(r.status(), 403);
+    let anon = app.client();
+    let r = app.post_form(&anon, "/login", &loc, &[("vertices", polygon)]).await;
+    assert_eq!(r.status(), 303);
+    assert!(r.headers()["location"].to_str().unwrap().starts_with("/login"));
+    // Without the CSRF token: refused.
+    let r = b.police[0].c.post(app.url(&loc)).form(&[("vertices", polygon)]).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(problems::by_id(&app.db, app.jid, id).await.unwrap().polygon.is_none());
+
+    // The partnership's police member draws it.
+    let r = app.post_form(&b.police[0].c, &path, &loc, &[("vertices", polygon)]).await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Location saved."));
+    assert!(html.contains("41.904000,-87.696000"), "members see the corners");
+    let stored = problems::by_id(&app.db, app.jid, id).await.unwrap().polygon.unwrap();
+    let g: Value = serde_json::from_str(&stored).unwrap();
+    assert_eq!(g["type"], "Polygon");
+    assert_eq!(g["coordinates"][0].as_array().unwrap().len(), 4, "closed ring of a triangle");
+
+    // A member without the right sees the exact outline but no form.
+    let html = b.community[0].c.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
+    assert!(!html.contains("name=\"vertices\""));
+    let shape = shown_shape(&html).expect("members' map");
+    assert_eq!(shape["coordinates"][0].as_array().unwrap().len(), 4);
+
+    // The public: only the box, snapped outwards to 250 m, never the corners.
+    let html = anon.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Drawn location") && html.contains("250 m"));
+    assert!(!html.contains("41.904000") && !html.contains("-87.696,") && !html.contains("name=\"vertices\""));
+    let shape = shown_shape(&html).expect("public box");
+    let ring = shape["coordinates"][0].as_array().unwrap();
+    assert_eq!(ring.len(), 5, "a box");
+    let (lons, lats): (Vec<f64>, Vec<f64>) =
+        ring.iter().map(|p| (p[0].as_f64().unwrap(), p[1].as_f64().unwrap())).unzip();
+    let (min_lat, max_lat) = (lats.iter().cloned().fold(90.0, f64::min), lats.iter().cloned().fold(-90.0, f64::max));
+    let (min_lon, max_lon) = (lons.iter().cloned().fold(180.0, f64::min), lons.iter().cloned().fold(-180.0, f64::max));
+    assert!(min_lat < 41.904 && max_lat > 41.906 && min_lon < -87.696 && max_lon > -87.694, "contains the outline");
+    let cell = 250.0 / 111_320.0;
+    for v in [min_lat, max_lat] {
+        assert!(((v / cell) - (v / cell).round()).abs() < 1e-6, "latitude {v} on the 250 m grid");
+    }
+    assert!(max_lat - min_lat >= cell - 1e-9);
+
+    // The co-chair removes it.
+    let r = app.post_form(&b.chair.c, &path, &loc, &[("vertices", ""), ("action", "clear")]).await;
+    assert_eq!(r.status(), 200);
+    assert!(problems::by_id(&app.db, app.jid, id).await.unwrap().polygon.is_none());
+    let html = anon.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
+    assert!(shown_shape(&html).is_none());
+}
