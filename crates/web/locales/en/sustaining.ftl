@@ -59,20 +59,59 @@ health-signal-representation = Representation
 health-signal-churn = Membership churn
 health-signal-reports = Community reports
 health-signal-trust = Trust in police
-health-says-meetings = { $held -> [one] 1 meeting *[other] { $held } meetings } held in the last six months; the charter's cadence expects { $expected }.
-health-says-community-attendance = { $last -> [one] 1 resident *[other] { $last } residents } came to the last meeting; community attendance has fallen { $declines -> [one] once *[other] { $declines } meetings in a row } (from { $from }).
+health-says-meetings =
+    { $held ->
+        [one] 1 meeting
+       *[other] { $held } meetings
+    } held in the last six months; the charter's cadence expects { $expected }.
+health-says-community-attendance =
+    { $last ->
+        [one] 1 resident
+       *[other] { $last } residents
+    } came to the last meeting; community attendance has fallen { $declines ->
+        [one] once
+       *[other] { $declines } meetings in a row
+    } (from { $from }).
 health-says-attendance-balance = Attendance over six months: { $police } police and { $community } community sign-ins.
 health-says-promises-kept = Promises due in the last year kept on time: police { $police_kept } of { $police_due }, community { $community_kept } of { $community_due }.
-health-says-decisions = { $closed -> [one] 1 decision *[other] { $closed } decisions } closed in the last six months.
-health-says-decisions-both = { $closed -> [one] 1 decision *[other] { $closed } decisions } closed in the last six months; on average { $police_participation } % of police members and { $community_participation } % of community members voted.
-health-says-problems = { $active -> [one] 1 problem *[other] { $active } problems } on the plan; the longest has been { $longest_days } days in its stage.
+health-says-decisions =
+    { $closed ->
+        [one] 1 decision
+       *[other] { $closed } decisions
+    } closed in the last six months.
+health-says-decisions-both =
+    { $closed ->
+        [one] 1 decision
+       *[other] { $closed } decisions
+    } closed in the last six months; on average { $police_participation } % of police members and { $community_participation } % of community members voted.
+health-says-problems =
+    { $active ->
+        [one] 1 problem
+       *[other] { $active } problems
+    } on the plan; the longest has been { $longest_days } days in its stage.
 health-says-problems-none = No problem is on the plan.
-health-says-leadership-vacant = { $vacant -> [one] 1 co-chair seat vacant *[other] { $vacant } co-chair seats vacant }, the longest for { $vacant_days } days.
+health-says-leadership-vacant =
+    { $vacant ->
+        [one] 1 co-chair seat vacant
+       *[other] { $vacant } co-chair seats vacant
+    }, the longest for { $vacant_days } days.
 health-says-leadership-term = Both co-chair seats are held; the next term ends in { $term_ends_in_days } days.
 health-says-leadership-ok = Both co-chair seats are held.
-health-says-representation = { $groups -> [one] 1 census group has *[other] { $groups } census groups have } less than half their share of the area among community members.
-health-says-churn = { $left -> [one] 1 member *[other] { $left } members } left in the last six months; { $active } are active.
-health-says-reports = { $reports -> [one] 1 community report *[other] { $reports } community reports } in six months waited a median of { $median_days } days for a first response ({ $waiting } still waiting).
+health-says-representation =
+    { $groups ->
+        [one] 1 census group has
+       *[other] { $groups } census groups have
+    } less than half their share of the area among community members.
+health-says-churn =
+    { $left ->
+        [one] 1 member
+       *[other] { $left } members
+    } left in the last six months; { $active } are active.
+health-says-reports =
+    { $reports ->
+        [one] 1 community report
+       *[other] { $reports } community reports
+    } in six months waited a median of { $median_days } days for a first response ({ $waiting } still waiting).
 health-says-reports-none = No community reports were assigned in the last six months.
 health-says-trust = Trust in police in the area: { $mean } out of 100 (95 % CI { $lo }–{ $hi }).
 health-says-trust-change = Trust in police in the area: { $mean } out of 100 (95 % CI { $lo }–{ $hi }); the wave before: { $previous }.

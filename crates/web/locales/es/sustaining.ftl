@@ -59,20 +59,59 @@ health-signal-representation = Representación
 health-signal-churn = Rotación de miembros
 health-signal-reports = Reportes de la comunidad
 health-signal-trust = Confianza en la policía
-health-says-meetings = { $held -> [one] 1 reunión celebrada *[other] { $held } reuniones celebradas } en los últimos seis meses; la frecuencia del acta constitutiva espera { $expected }.
-health-says-community-attendance = { $last -> [one] 1 residente vino *[other] { $last } residentes vinieron } a la última reunión; la asistencia de la comunidad ha bajado { $declines -> [one] una vez *[other] { $declines } reuniones seguidas } (desde { $from }).
+health-says-meetings =
+    { $held ->
+        [one] 1 reunión celebrada
+       *[other] { $held } reuniones celebradas
+    } en los últimos seis meses; la frecuencia del acta constitutiva espera { $expected }.
+health-says-community-attendance =
+    { $last ->
+        [one] 1 residente vino
+       *[other] { $last } residentes vinieron
+    } a la última reunión; la asistencia de la comunidad ha bajado { $declines ->
+        [one] una vez
+       *[other] { $declines } reuniones seguidas
+    } (desde { $from }).
 health-says-attendance-balance = Asistencia en seis meses: { $police } registros de policía y { $community } de la comunidad.
 health-says-promises-kept = Promesas vencidas en el último año cumplidas a tiempo: policía { $police_kept } de { $police_due }, comunidad { $community_kept } de { $community_due }.
-health-says-decisions = { $closed -> [one] 1 decisión cerrada *[other] { $closed } decisiones cerradas } en los últimos seis meses.
-health-says-decisions-both = { $closed -> [one] 1 decisión cerrada *[other] { $closed } decisiones cerradas } en los últimos seis meses; en promedio votó el { $police_participation } % de los miembros policías y el { $community_participation } % de los miembros de la comunidad.
-health-says-problems = { $active -> [one] 1 problema *[other] { $active } problemas } en el plan; el más antiguo lleva { $longest_days } días en su etapa.
+health-says-decisions =
+    { $closed ->
+        [one] 1 decisión cerrada
+       *[other] { $closed } decisiones cerradas
+    } en los últimos seis meses.
+health-says-decisions-both =
+    { $closed ->
+        [one] 1 decisión cerrada
+       *[other] { $closed } decisiones cerradas
+    } en los últimos seis meses; en promedio votó el { $police_participation } % de los miembros policías y el { $community_participation } % de los miembros de la comunidad.
+health-says-problems =
+    { $active ->
+        [one] 1 problema
+       *[other] { $active } problemas
+    } en el plan; el más antiguo lleva { $longest_days } días en su etapa.
 health-says-problems-none = No hay ningún problema en el plan.
-health-says-leadership-vacant = { $vacant -> [one] 1 puesto de copresidencia vacante *[other] { $vacant } puestos de copresidencia vacantes }, el más antiguo desde hace { $vacant_days } días.
+health-says-leadership-vacant =
+    { $vacant ->
+        [one] 1 puesto de copresidencia vacante
+       *[other] { $vacant } puestos de copresidencia vacantes
+    }, el más antiguo desde hace { $vacant_days } días.
 health-says-leadership-term = Ambos puestos de copresidencia están ocupados; el próximo mandato termina en { $term_ends_in_days } días.
 health-says-leadership-ok = Ambos puestos de copresidencia están ocupados.
-health-says-representation = { $groups -> [one] 1 grupo del censo tiene *[other] { $groups } grupos del censo tienen } menos de la mitad de su proporción del área entre los miembros de la comunidad.
-health-says-churn = { $left -> [one] 1 miembro se fue *[other] { $left } miembros se fueron } en los últimos seis meses; { $active } están activos.
-health-says-reports = { $reports -> [one] 1 reporte de la comunidad esperó *[other] { $reports } reportes de la comunidad esperaron } en seis meses una mediana de { $median_days } días la primera respuesta ({ $waiting } siguen esperando).
+health-says-representation =
+    { $groups ->
+        [one] 1 grupo del censo tiene
+       *[other] { $groups } grupos del censo tienen
+    } menos de la mitad de su proporción del área entre los miembros de la comunidad.
+health-says-churn =
+    { $left ->
+        [one] 1 miembro se fue
+       *[other] { $left } miembros se fueron
+    } en los últimos seis meses; { $active } están activos.
+health-says-reports =
+    { $reports ->
+        [one] 1 reporte de la comunidad esperó
+       *[other] { $reports } reportes de la comunidad esperaron
+    } en seis meses una mediana de { $median_days } días la primera respuesta ({ $waiting } siguen esperando).
 health-says-reports-none = No se asignaron reportes de la comunidad en los últimos seis meses.
 health-says-trust = Confianza en la policía en el área: { $mean } de 100 (IC 95 % { $lo }–{ $hi }).
 health-says-trust-change = Confianza en la policía en el área: { $mean } de 100 (IC 95 % { $lo }–{ $hi }); la ola anterior: { $previous }.
