@@ -51,7 +51,8 @@ fn forms_are_parsed_and_bad_answers_refused() {
 fn hand_computed_round() {
     // Five officers answer trust_honest 5 and trust_respect 4 → (4.5 − 1) / 4 × 100 = 87.5.
     // Five residents answer trust_honest 2 and trust_respect 3 → (2.5 − 1) / 4 × 100 = 37.5. Gap 50.
-    let mut rs: Vec<Response> = (0..5).map(|_| resp(Side::Police, &[("trust_honest", 5), ("trust_respect", 4)])).collect();
+    let mut rs: Vec<Response> =
+        (0..5).map(|_| resp(Side::Police, &[("trust_honest", 5), ("trust_respect", 4)])).collect();
     rs.extend((0..5).map(|_| resp(Side::Community, &[("trust_honest", 2), ("trust_respect", 3)])));
     // Only four officers answered leadership → suppressed, and so is its gap; residents' score stays.
     for r in rs.iter_mut().take(4) {

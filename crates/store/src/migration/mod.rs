@@ -13,6 +13,7 @@ mod m0007_problems;
 mod m0008_reports;
 mod m0009_surveys;
 mod m0010_recruiting;
+mod m0012_self_assessment;
 mod schema;
 
 /// Every table the application owns, parents before children. Backup and restore walk this list; a test checks
@@ -78,6 +79,9 @@ pub const TABLES: &[&str] = &[
     "recruit_referrals",
     "recruit_panelists",
     "recruit_scores",
+    "self_assessment_rounds",
+    "self_assessment_participants",
+    "self_assessment_responses",
 ];
 
 /// The migrator.
@@ -97,6 +101,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_reports::Migration),
             Box::new(m0009_surveys::Migration),
             Box::new(m0010_recruiting::Migration),
+            Box::new(m0012_self_assessment::Migration),
         ]
     }
 }

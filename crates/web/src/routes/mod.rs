@@ -21,6 +21,7 @@ pub mod problems;
 pub mod rake;
 pub mod recruiting;
 pub mod reports;
+pub mod self_assessment;
 pub mod surveys;
 
 use crate::AppState;
@@ -67,6 +68,7 @@ pub fn router() -> Router<AppState> {
         .merge(open311::router())
         .merge(surveys::router())
         .merge(recruiting::router())
+        .merge(self_assessment::router())
 }
 
 /// A local path to go to after sign-in: only same-site absolute paths are accepted (no open redirects).

@@ -20,6 +20,7 @@ mod problems;
 mod recruiting;
 mod reports;
 mod security;
+mod self_assessment;
 mod surveys;
 
 #[tokio::test]
