@@ -383,10 +383,10 @@ async fn answer(
         Err(e) => {
             let mut partial = commonbeat_domain::self_assessment::Answers::new();
             for (k, v) in &fields {
-                if let (Some(id), Ok(n @ 1..=5)) = (k.strip_prefix("q_"), v.trim().parse::<u8>()) {
-                    if ITEMS.iter().any(|i| i.id == id) {
-                        partial.insert(id.to_string(), n);
-                    }
+                if let (Some(id), Ok(n @ 1..=5)) = (k.strip_prefix("q_"), v.trim().parse::<u8>())
+                    && ITEMS.iter().any(|i| i.id == id)
+                {
+                    partial.insert(id.to_string(), n);
                 }
             }
             let comment = fields.iter().find(|(k, _)| k == "comment").map(|(_, v)| v.as_str()).unwrap_or("");
