@@ -70,11 +70,18 @@ pub async fn create(db: &Db, jid: i64, skip: &[i64], end: i64, rng: &mut ChaCha8
             let round = repo::open_round(db, jid, p.id, opens, closes, None).await?;
             let last = r == 2;
             for part in repo::participants(db, jid, round.id).await? {
-                let answer_rate = if last { 0.55 } else { 0.85 };
-                if skip.contains(&part.user_id) || !rng.gen_bool(answer_rate) {
+                // Small partnerships: nearly everyone answers a closed round (so both sides reach k); the open round
+                // is half answered, and the demo accounts are left to answer it themselves.
+                let police = part.side == "police";
+                let answer_rate = match (last, police) {
+                    (true, _) => 0.5,
+                    (false, true) => 1.0,
+                    (false, false) => 0.9,
+                };
+                if (last && skip.contains(&part.user_id)) || !rng.gen_bool(answer_rate) {
                     continue;
                 }
-                let a = answers(part.side == "police", r, rng);
+                let a = answers(police, r, rng);
                 if a.is_empty() {
                     continue;
                 }
