@@ -157,6 +157,24 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
     let (to_score, scored) =
         (format!("/recruiting/panels/{}", resident_panel("NOT")), format!("/recruiting/panels/{}", resident_panel("")));
     let candidate = to_score.replace("/panels/", "/candidates/");
+    // Self-assessment: the round the demo resident has still to answer, and a closed round of the same partnership.
+    let (sa_slug, sa_open) = t
+        .pairs(
+            "SELECT p.slug AS a, CAST(r.id AS TEXT) AS b FROM self_assessment_rounds r JOIN partnerships p ON p.id = r.partnership_id \
+             JOIN self_assessment_participants sp ON sp.round_id = r.id JOIN users u ON u.id = sp.user_id \
+             WHERE u.email = 'resident@riverton.example' AND r.status = 'open'",
+        )
+        .first()
+        .map(|(a, b)| (a.clone(), b.clone().unwrap_or_default()))
+        .expect("the demo resident has a self-assessment round to answer");
+    let sa_closed = t.pairs(&format!(
+        "SELECT CAST(MIN(r.id) AS TEXT) AS a, NULL AS b FROM self_assessment_rounds r JOIN partnerships p ON p.id = r.partnership_id \
+         WHERE p.slug = '{sa_slug}' AND r.status = 'closed'"
+    ))[0]
+        .0
+        .clone();
+    let sa_home = format!("/partnerships/{sa_slug}/self-assessment");
+    let (sa_form, sa_result) = (format!("{sa_home}/{sa_open}"), format!("{sa_home}/{sa_closed}"));
 
     let port = free_port();
     let child = Command::new(BIN)
@@ -220,7 +238,8 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
                 "/reports/new", "/reports/1",
                 "/recruiting", "/recruiting/refer", "/recruiting/panels", to_score, scored,
                 {"path": "/recruiting/candidates", "status": 403},
-                "/partnerships/riverside-beat-1411-partnership/health", {"path": "/sustaining", "status": 403}
+                "/partnerships/riverside-beat-1411-partnership/health", {"path": "/sustaining", "status": 403},
+                sa_home, sa_form, sa_result
             ]},
             {"name": "challenge", "login": login("officer@riverton.example", true), "pages": ["/login/mfa"]},
             {"name": "enrolment", "login": login("rookie@riverton.example", true), "pages": ["/mfa/setup"]},

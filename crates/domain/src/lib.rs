@@ -21,6 +21,7 @@ pub mod partnership;
 pub mod photo;
 pub mod problem;
 pub mod report;
+pub mod self_assessment;
 pub mod survey;
 pub mod text;
 

@@ -25,6 +25,7 @@ mod partnerships;
 mod problems;
 mod recruiting;
 mod reports;
+mod self_assessment;
 mod surveys;
 
 /// The password of every demo account (demo only; it passes the password policy).
@@ -193,6 +194,8 @@ pub async fn seed(db: &Db, seed: u64, time_zone: &str) -> anyhow::Result<Vec<(St
     problems::create(db, j.id, end, today, &tz).await?;
     surveys::create(db, j.id, &beats, police_ids.first().copied(), end, &mut rng).await?;
     recruiting::create(db, j.id, &police_ids, &community_ids, end, &mut rng).await?;
+    let demo_accounts = [police_ids[0], community_ids[0]];
+    self_assessment::create(db, j.id, &demo_accounts, end, &mut rng).await?;
     health::create(db, j.id, time_zone).await?;
     settings::set(db, j.id, "demo.accounts", &serde_json::to_string(&accounts)?).await?;
     audit::append(

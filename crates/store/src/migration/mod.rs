@@ -14,6 +14,7 @@ mod m0008_reports;
 mod m0009_surveys;
 mod m0010_recruiting;
 mod m0011_sustaining;
+mod m0012_self_assessment;
 mod m0013_problem_polygons;
 mod schema;
 
@@ -82,6 +83,9 @@ pub const TABLES: &[&str] = &[
     "recruit_scores",
     "health_snapshots",
     "health_alerts",
+    "self_assessment_rounds",
+    "self_assessment_participants",
+    "self_assessment_responses",
 ];
 
 /// The migrator.
@@ -102,6 +106,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_surveys::Migration),
             Box::new(m0010_recruiting::Migration),
             Box::new(m0011_sustaining::Migration),
+            Box::new(m0012_self_assessment::Migration),
             Box::new(m0013_problem_polygons::Migration),
         ]
     }

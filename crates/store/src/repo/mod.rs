@@ -20,6 +20,7 @@ pub mod partnerships;
 pub mod problems;
 pub mod recruiting;
 pub mod reports;
+pub mod self_assessment;
 pub mod sessions;
 pub mod settings;
 pub mod surveys;

@@ -21,6 +21,7 @@ pub mod problems;
 pub mod rake;
 pub mod recruiting;
 pub mod reports;
+pub mod self_assessment;
 pub mod surveys;
 pub mod sustaining;
 
@@ -69,6 +70,7 @@ pub fn router() -> Router<AppState> {
         .merge(surveys::router())
         .merge(recruiting::router())
         .merge(sustaining::router())
+        .merge(self_assessment::router())
 }
 
 /// A local path to go to after sign-in: only same-site absolute paths are accepted (no open redirects).

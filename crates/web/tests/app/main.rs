@@ -21,6 +21,7 @@ mod problems;
 mod recruiting;
 mod reports;
 mod security;
+mod self_assessment;
 mod surveys;
 mod sustaining;
 
