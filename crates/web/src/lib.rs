@@ -19,6 +19,7 @@ pub mod notify;
 pub mod openapi;
 pub mod routes;
 pub mod timefmt;
+pub mod transparency;
 
 pub use app::{AppState, build_router, serve};
 pub use config::WebConfig;

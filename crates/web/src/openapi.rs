@@ -39,5 +39,6 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::routes::reports::api::ReportsApi::openapi());
     doc.merge(crate::routes::recruiting::api::RecruitApi::openapi());
+    doc.merge(crate::routes::transparency::export::TransparencyApi::openapi());
     doc
 }

@@ -22,6 +22,7 @@ pub mod rake;
 pub mod recruiting;
 pub mod reports;
 pub mod surveys;
+pub mod transparency;
 
 use crate::AppState;
 use axum::Router;
@@ -67,6 +68,7 @@ pub fn router() -> Router<AppState> {
         .merge(open311::router())
         .merge(surveys::router())
         .merge(recruiting::router())
+        .merge(transparency::router())
 }
 
 /// A local path to go to after sign-in: only same-site absolute paths are accepted (no open redirects).

@@ -21,6 +21,7 @@ mod recruiting;
 mod reports;
 mod security;
 mod surveys;
+mod transparency;
 
 #[tokio::test]
 async fn backend_in_use_is_reported() {
