@@ -11,8 +11,8 @@ use commonbeat_domain::census::Dimension;
 use commonbeat_domain::survey::answers::survey_categories;
 use commonbeat_domain::survey::templates::template;
 use commonbeat_store::repo::areas::{self, DemographicCount, NewArea};
-use commonbeat_store::repo::surveys::{self, NewResponse, NewWave};
 use commonbeat_store::repo::jurisdictions;
+use commonbeat_store::repo::surveys::{self, NewResponse, NewWave};
 use commonbeat_store::{Db, DbUrl, migration};
 use commonbeat_web::{AppState, WebConfig};
 use sea_orm::ConnectionTrait;
@@ -108,15 +108,20 @@ async fn seed(db: &Db, jid: i64, now: i64) {
             format!("({jid}, 'beat-{i:03}', 'Beat {i:03} Partnership', 'active', 'm', 'quality', 'f', 'monthly', {t0}, {t0})")
         })
         .collect();
-    insert(db, "partnerships", "jurisdiction_id, slug, name, status, mission, goals, founding_problem, cadence, created_at, updated_at", &rows).await;
+    insert(
+        db,
+        "partnerships",
+        "jurisdiction_id, slug, name, status, mission, goals, founding_problem, cadence, created_at, updated_at",
+        &rows,
+    )
+    .await;
     let pids: Vec<i64> = commonbeat_store::repo::partnerships::list(db, jid, &Default::default())
         .await
         .unwrap()
         .iter()
         .map(|p| p.id)
         .collect();
-    let rows: Vec<String> =
-        pids.iter().zip(&area_ids).map(|(p, a)| format!("({jid}, {p}, {a})")).collect();
+    let rows: Vec<String> = pids.iter().zip(&area_ids).map(|(p, a)| format!("({jid}, {p}, {a})")).collect();
     insert(db, "partnership_areas", "jurisdiction_id, partnership_id, area_id", &rows).await;
     let rows: Vec<String> = (0..PARTNERSHIPS * 10)
         .map(|u| {
@@ -124,7 +129,13 @@ async fn seed(db: &Db, jid: i64, now: i64) {
             format!("({jid}, 'member{u}@example.org', 'Member {u}', '{role}', FALSE, FALSE, 'en', {t0}, {t0})")
         })
         .collect();
-    insert(db, "users", "jurisdiction_id, email, name, role, mfa_enabled, disabled, locale, created_at, updated_at", &rows).await;
+    insert(
+        db,
+        "users",
+        "jurisdiction_id, email, name, role, mfa_enabled, disabled, locale, created_at, updated_at",
+        &rows,
+    )
+    .await;
     let first_user: i64 = db
         .conn
         .query_one_raw(db.stmt("SELECT MIN(id) AS m FROM users WHERE jurisdiction_id = $1", vec![jid.into()]))
@@ -154,7 +165,11 @@ async fn seed(db: &Db, jid: i64, now: i64) {
             let side = ["'police'", "'community'", "NULL"][rng.below(3) as usize];
             let due = now - rng.below(365) as i64 * DAY;
             let status = statuses[rng.below(6) as usize];
-            let done = if status == "done" { format!("'{}'", day(due + (rng.below(20) as i64 - 12) * DAY)) } else { "NULL".into() };
+            let done = if status == "done" {
+                format!("'{}'", day(due + (rng.below(20) as i64 - 12) * DAY))
+            } else {
+                "NULL".into()
+            };
             commitments.push(format!(
                 "({jid}, {p}, 'Promise', {side}, '', '{}', '{status}', '', {done}, {}, '{}', {due}, {due})",
                 day(due),
@@ -267,12 +282,18 @@ async fn run_backend(label: &str, rows: &mut Vec<(String, String)>) {
     let now = jiff::Timestamp::now().as_second();
     let t = Instant::now();
     seed(&db, j.id, now).await;
-    rows.push((format!("seed 300 partnerships + a year of records + 18,000 responses ({label})"), format!("{:.1} s", t.elapsed().as_secs_f64())));
+    rows.push((
+        format!("seed 300 partnerships + a year of records + 18,000 responses ({label})"),
+        format!("{:.1} s", t.elapsed().as_secs_f64()),
+    ));
     let state = AppState::new(db.clone(), WebConfig::local("http://127.0.0.1"));
     let tz = jiff::tz::TimeZone::get("America/Chicago").unwrap();
     let t = Instant::now();
     let d = commonbeat_web::transparency::city(&state, j.id, "Bench", &tz).await.unwrap();
-    rows.push((format!("city dashboard, first call: raking 3 waves, filling the trust cache ({label})"), format!("{:.1} ms", ms(t.elapsed()))));
+    rows.push((
+        format!("city dashboard, first call: raking 3 waves, filling the trust cache ({label})"),
+        format!("{:.1} ms", ms(t.elapsed())),
+    ));
     assert_eq!(d.partnerships.len(), PARTNERSHIPS);
     assert!(d.partnerships.iter().all(|p| p.trust.is_some() && p.meetings == 12));
     let mut times: Vec<f64> = (0..30).map(|_| 0.0).collect();

@@ -23,6 +23,6 @@ pub mod sessions;
 pub mod settings;
 pub mod surveys;
 pub mod throttle;
-pub mod transparency;
 pub mod tokens;
+pub mod transparency;
 pub mod users;

@@ -107,7 +107,12 @@ fn int(r: &QueryResult, col: &str) -> StoreResult<i64> {
 }
 
 /// Reads every aggregate of the jurisdiction (or of one partnership) for the window in six grouped queries.
-pub async fn aggregates(db: &Db, jurisdiction_id: i64, partnership: Option<i64>, w: &Window) -> StoreResult<Aggregates> {
+pub async fn aggregates(
+    db: &Db,
+    jurisdiction_id: i64,
+    partnership: Option<i64>,
+    w: &Window,
+) -> StoreResult<Aggregates> {
     let mut out = Aggregates::default();
     let jid: Value = jurisdiction_id.into();
 
@@ -240,10 +245,7 @@ pub async fn survey_stamp(db: &Db, jurisdiction_id: i64) -> StoreResult<[i64; 5]
                (SELECT COUNT(*) FROM survey_waves WHERE jurisdiction_id = $1) AS wn, \
                (SELECT COALESCE(MAX(id), 0) FROM survey_waves WHERE jurisdiction_id = $1) AS wm, \
                (SELECT COUNT(*) FROM area_demographics WHERE jurisdiction_id = $1) AS dn";
-    let r = db
-        .conn
-        .query_one_raw(db.stmt(sql, vec![jurisdiction_id.into()]))
-        .await?
-        .ok_or(crate::StoreError::NotFound)?;
+    let r =
+        db.conn.query_one_raw(db.stmt(sql, vec![jurisdiction_id.into()])).await?.ok_or(crate::StoreError::NotFound)?;
     Ok([int(&r, "rn")?, int(&r, "rm")?, int(&r, "wn")?, int(&r, "wm")?, int(&r, "dn")?])
 }

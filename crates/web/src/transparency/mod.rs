@@ -14,8 +14,8 @@ pub mod trust;
 use crate::AppState;
 use crate::error::AppResult;
 use commonbeat_domain::commitment::{Z_95, wilson_interval};
-use commonbeat_domain::problem::{Stage, Verdict};
 use commonbeat_domain::partnership::Status;
+use commonbeat_domain::problem::{Stage, Verdict};
 use commonbeat_store::entities::partnership;
 use commonbeat_store::repo::partnerships;
 use commonbeat_store::repo::transparency::{Aggregates, Window, aggregates};
@@ -248,7 +248,12 @@ pub async fn city(state: &AppState, jid: i64, name: &str, tz: &jiff::tz::TimeZon
 }
 
 /// The dashboard of one partnership (any status; the figures are public).
-pub async fn for_partnership(state: &AppState, jid: i64, p: &partnership::Model, tz: &jiff::tz::TimeZone) -> AppResult<Dashboard> {
+pub async fn for_partnership(
+    state: &AppState,
+    jid: i64,
+    p: &partnership::Model,
+    tz: &jiff::tz::TimeZone,
+) -> AppResult<Dashboard> {
     let now = jiff::Timestamp::now();
     let w = trailing_window(tz, now);
     let inp = inputs(state, jid, Some(p.id), &w, crime::trailing(now.as_second(), 365)).await?;

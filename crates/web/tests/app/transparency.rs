@@ -61,7 +61,15 @@ async fn problem(app: &TestApp, pid: i64, title: &str, stage: &str, verdict: Opt
 }
 
 /// A commitment: owner side (None = organisation), due in `due` days (negative = past), status, completion day.
-async fn commitment(app: &TestApp, pid: i64, side: Option<&str>, due: i64, status: &str, done: Option<i64>, public: bool) {
+async fn commitment(
+    app: &TestApp,
+    pid: i64,
+    side: Option<&str>,
+    due: i64,
+    status: &str,
+    done: Option<i64>,
+    public: bool,
+) {
     let side = side.map(q).unwrap_or_else(|| "NULL".into());
     let done = done.map(|d| q(&day(d))).unwrap_or_else(|| "NULL".into());
     let t = now();
@@ -88,8 +96,8 @@ async fn meeting(app: &TestApp, pid: i64, title: &str, status: &str, at: i64, wa
         at + 3600
     ))
     .await;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     use commonbeat_store::entities::meeting;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     meeting::Entity::find().filter(meeting::Column::Title.eq(title)).one(&app.db.conn).await.unwrap().unwrap().id
 }
 
@@ -186,7 +194,10 @@ async fn the_public_dashboard_shows_the_seeded_public_records_and_exports_them_s
     let (pol, com, all) = (side(p, "police"), side(p, "community"), side(p, "all"));
     assert_eq!((pol["made"].as_i64(), pol["due"].as_i64(), pol["kept_on_time"].as_i64()), (Some(2), Some(2), Some(1)));
     assert_eq!(pol["kept_late"], 1);
-    assert_eq!((com["due"].as_i64(), com["kept_on_time"].as_i64(), com["dropped"].as_i64()), (Some(2), Some(0), Some(1)));
+    assert_eq!(
+        (com["due"].as_i64(), com["kept_on_time"].as_i64(), com["dropped"].as_i64()),
+        (Some(2), Some(0), Some(1))
+    );
     assert_eq!((all["due"].as_i64(), all["kept_on_time"].as_i64()), (Some(5), Some(2)));
     assert!((all["rate"].as_f64().unwrap() - 0.4).abs() < 1e-9);
     assert!(all["ci_low"].as_f64().unwrap() < 0.4 && all["ci_high"].as_f64().unwrap() > 0.4);
@@ -247,7 +258,9 @@ async fn only_the_embed_view_may_be_framed() {
     assert_eq!(r.status(), 200);
     assert!(r.headers().get("x-frame-options").is_none());
     let csp = r.headers()["content-security-policy"].to_str().unwrap().to_string();
-    assert!(csp.contains("frame-ancestors *") && csp.contains("script-src 'self'") && csp.contains("default-src 'self'"));
+    assert!(
+        csp.contains("frame-ancestors *") && csp.contains("script-src 'self'") && csp.contains("default-src 'self'")
+    );
     let html = r.text().await.unwrap();
     assert!(html.contains("<main") && !html.contains("usa-header") && html.contains("=SUM(1) Beat"));
     for path in ["/transparency", "/transparency/sum-beat", "/partnerships/sum-beat/annual-report"] {
@@ -334,5 +347,8 @@ async fn public_crime_figures_lag_hide_sensitive_categories_and_small_cells() {
     let quiet: Value = get(&anon, &app, "/api/v1/transparency/quiet-beat").await.json().await.unwrap();
     assert!(quiet["partnerships"][0]["crime"]["total"].is_null(), "no incidents: nothing to show");
     let csv = get(&anon, &app, "/transparency.csv").await.text().await.unwrap();
-    assert!(csv.lines().any(|l| l.contains("sum-beat") && l.contains(",crime_by_category,violent,,") && l.ends_with(",true")));
+    assert!(
+        csv.lines()
+            .any(|l| l.contains("sum-beat") && l.contains(",crime_by_category,violent,,") && l.ends_with(",true"))
+    );
 }

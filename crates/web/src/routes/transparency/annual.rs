@@ -67,7 +67,8 @@ pub async fn page(
     let p = partnerships::by_slug(&state.db, ctx.jid(), &slug).await?;
     let now = jiff::Timestamp::now();
     let this_year = now.to_zoned_datetime(tz.clone()).year();
-    let first_year = jiff::Timestamp::from_second(p.created_at).map(|x| x.to_zoned_datetime(tz.clone()).year()).unwrap_or(this_year);
+    let first_year =
+        jiff::Timestamp::from_second(p.created_at).map(|x| x.to_zoned_datetime(tz.clone()).year()).unwrap_or(this_year);
     let year = match q.year.as_deref().filter(|y| !y.is_empty()) {
         None => this_year,
         Some(y) => y
@@ -110,9 +111,8 @@ pub async fn page(
     let meetings = held
         .iter()
         .map(|m| {
-            let signed = |side: &str| {
-                attendance.iter().filter(|a| a.meeting_id == m.id && a.side == side).count() as i64
-            };
+            let signed =
+                |side: &str| attendance.iter().filter(|a| a.meeting_id == m.id && a.side == side).count() as i64;
             MeetingLine {
                 when: format_datetime(m.starts_at, &ctx.jurisdiction.time_zone, ctx.locale),
                 title: m.title.clone(),

@@ -81,23 +81,24 @@ pub const CSV_HEADER: &str = "period_from,period_to,partnership,name,measure,gro
 pub fn to_csv(d: &Dashboard) -> String {
     let mut out = String::from(CSV_HEADER);
     out.push('\n');
-    let mut row = |s: &Summary, measure: &str, group: &str, value: String, ci: (Option<f64>, Option<f64>), hidden: bool| {
-        let num = |x: Option<f64>| x.map(|v| format!("{v:.4}")).unwrap_or_default();
-        let cells = [
-            d.period_from.clone(),
-            d.period_to.clone(),
-            formula_safe(&s.slug),
-            formula_safe(&s.name),
-            measure.to_string(),
-            formula_safe(group),
-            value,
-            num(ci.0),
-            num(ci.1),
-            hidden.to_string(),
-        ];
-        out.push_str(&cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
-        out.push('\n');
-    };
+    let mut row =
+        |s: &Summary, measure: &str, group: &str, value: String, ci: (Option<f64>, Option<f64>), hidden: bool| {
+            let num = |x: Option<f64>| x.map(|v| format!("{v:.4}")).unwrap_or_default();
+            let cells = [
+                d.period_from.clone(),
+                d.period_to.clone(),
+                formula_safe(&s.slug),
+                formula_safe(&s.name),
+                measure.to_string(),
+                formula_safe(group),
+                value,
+                num(ci.0),
+                num(ci.1),
+                hidden.to_string(),
+            ];
+            out.push_str(&cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
+            out.push('\n');
+        };
     let none = (None, None);
     let mut summaries: Vec<&Summary> = vec![&d.total];
     if d.partnerships.len() != 1 || d.partnerships[0].slug != d.total.slug {

@@ -98,11 +98,9 @@ fn pct(x: f64) -> String {
 pub fn trust_value(t: &Tr, p: &transparency::trust::TrustPoint) -> String {
     let e = &p.estimate;
     match (e.mean, e.ci_low, e.ci_high, e.n) {
-        (Some(m), Some(lo), Some(hi), Some(n)) => t.t2(
-            "tr-trust-value",
-            ("value", &format!("{m:.1} ({lo:.1}–{hi:.1})")),
-            ("n", &n.to_string()),
-        ),
+        (Some(m), Some(lo), Some(hi), Some(n)) => {
+            t.t2("tr-trust-value", ("value", &format!("{m:.1} ({lo:.1}–{hi:.1})")), ("n", &n.to_string()))
+        }
         (Some(m), _, _, Some(n)) => t.t2("tr-trust-value", ("value", &format!("{m:.1}")), ("n", &n.to_string())),
         _ => t.t("tr-trust-suppressed"),
     }
@@ -134,7 +132,9 @@ pub fn view(t: &Tr, s: &Summary, tz: &jiff::tz::TimeZone) -> SummaryView {
         None => (t.t("tr-crime-none"), Vec::new(), String::new()),
         Some(c) => {
             let total = match (c.total, c.change_pct) {
-                (Some(n), Some(ch)) => t.t2("tr-crime-total-change", ("count", &n.to_string()), ("change", &format!("{ch:+.1}"))),
+                (Some(n), Some(ch)) => {
+                    t.t2("tr-crime-total-change", ("count", &n.to_string()), ("change", &format!("{ch:+.1}")))
+                }
                 (Some(n), None) => t.t1("tr-crime-total", "count", &n.to_string()),
                 (None, _) => t.t("tr-crime-total-suppressed"),
             };
@@ -149,7 +149,9 @@ pub fn view(t: &Tr, s: &Summary, tz: &jiff::tz::TimeZone) -> SummaryView {
                 })
                 .collect();
             let day = |ts: i64| {
-                jiff::Timestamp::from_second(ts).map(|x| x.to_zoned_datetime(tz.clone()).date().to_string()).unwrap_or_default()
+                jiff::Timestamp::from_second(ts)
+                    .map(|x| x.to_zoned_datetime(tz.clone()).date().to_string())
+                    .unwrap_or_default()
             };
             let until = c.published_until - 1;
             (total, cats, t.t2("tr-crime-note", ("from", &day(c.from)), ("to", &day(until))))
