@@ -126,8 +126,8 @@ impl TrustCache {
                 let rows = surveys::responses(&state.db, jid, &[w.id]).await?;
                 let resp = respondents(&inst, &rows);
                 for a in surveys::wave_areas(&w) {
-                    if !census.contains_key(&a) {
-                        census.insert(a, areas::demographics(&state.db, jid, &[a]).await?);
+                    if let std::collections::btree_map::Entry::Vacant(e) = census.entry(a) {
+                        e.insert(areas::demographics(&state.db, jid, &[a]).await?);
                     }
                 }
                 let (weights, _) = rake_wave(&resp, &census, None);

@@ -352,3 +352,107 @@ async fn public_crime_figures_lag_hide_sensitive_categories_and_small_cells() {
             .any(|l| l.contains("sum-beat") && l.contains(",crime_by_category,violent,,") && l.ends_with(",true"))
     );
 }
+
+/// `n` responses in `area` to the public survey's wave, every one in the first census category of each margin.
+async fn responses(app: &TestApp, survey: i64, wave: i64, version: i64, area: i64, n: usize, trust: u64) {
+    use commonbeat_domain::census::Dimension;
+    use commonbeat_domain::survey::answers::survey_categories;
+    use commonbeat_store::repo::surveys::{self, NewResponse};
+    let first = |d: Dimension| survey_categories(d)[0].to_string();
+    let rows = (0..n)
+        .map(|_| NewResponse {
+            survey_id: survey,
+            wave_id: wave,
+            version_id: version,
+            area_id: Some(area),
+            answers: serde_json::json!({"respect": trust, "listen": trust, "fair": trust, "trust_police": trust})
+                .to_string(),
+            demographics: [
+                first(Dimension::Race),
+                first(Dimension::Age),
+                first(Dimension::Sex),
+                String::new(),
+                String::new(),
+                String::new(),
+            ],
+            locale: "en".into(),
+            channel: "link".into(),
+            texts: Vec::new(),
+            at: now() - 20 * DAY,
+        })
+        .collect();
+    surveys::bulk_insert(&app.db, app.jid, rows, "approved", &[]).await.unwrap();
+}
+
+#[tokio::test]
+async fn trust_comes_from_public_survey_results_with_small_samples_hidden_and_new_answers_counted() {
+    use commonbeat_domain::census::Dimension;
+    use commonbeat_store::repo::areas::{self, DemographicCount};
+    use commonbeat_store::repo::surveys::{self, NewWave};
+    let app = TestApp::spawn().await;
+    seed(&app).await;
+    let all = areas::list(&app.db, app.jid, None).await.unwrap();
+    let ids: Vec<i64> = all.iter().map(|a| a.id).collect();
+    let mut census = Vec::new();
+    for &a in &ids {
+        for d in [Dimension::Age, Dimension::Sex, Dimension::Race] {
+            for c in d.categories() {
+                census.push(DemographicCount {
+                    area_id: a,
+                    dimension: d.as_str().into(),
+                    category: (*c).into(),
+                    count: 100,
+                });
+            }
+        }
+    }
+    areas::replace_demographics(&app.db, app.jid, census).await.unwrap();
+    let inst = commonbeat_domain::survey::templates::template("trust_safety").unwrap();
+    let s = surveys::create(&app.db, app.jid, "Trust survey", "trust_safety", &inst.to_json(), None).await.unwrap();
+    let v = surveys::current_version(&app.db, app.jid, &s).await.unwrap();
+    let w = surveys::create_wave(
+        &app.db,
+        app.jid,
+        NewWave {
+            survey_id: s.id,
+            version_id: v.id,
+            name: "Autumn wave".into(),
+            starts_on: day(-25),
+            ends_on: day(-5),
+            area_ids: ids.clone(),
+            target_sample: 100,
+            open_link: true,
+        },
+    )
+    .await
+    .unwrap();
+    responses(&app, s.id, w.id, v.id, ids[0], 12, 4).await;
+    responses(&app, s.id, w.id, v.id, ids[1], 5, 2).await;
+    let anon = app.client();
+    let trust = |d: &Value, slug: &str| {
+        d["partnerships"].as_array().unwrap().iter().find(|p| p["slug"] == slug).unwrap()["trust"].clone()
+    };
+
+    // Unpublished results are not shown.
+    let d: Value = get(&anon, &app, "/transparency.json").await.json().await.unwrap();
+    assert!(trust(&d, "sum-beat").is_null());
+
+    surveys::set_results_public(&app.db, app.jid, s.id, true).await.unwrap();
+    let d: Value = get(&anon, &app, "/transparency.json").await.json().await.unwrap();
+    let t = trust(&d, "sum-beat");
+    assert_eq!(t["wave"], "Autumn wave");
+    assert_eq!(t["estimate"]["n"], 12);
+    assert!((t["estimate"]["mean"].as_f64().unwrap() - 75.0).abs() < 1e-6, "answers of 4 on 1–5 score 75: {t}");
+    let quiet = trust(&d, "quiet-beat");
+    assert!(quiet["estimate"]["suppressed"].as_bool().unwrap() && quiet["estimate"]["mean"].is_null(), "5 < k");
+    assert_eq!(d["total"]["trust"]["estimate"]["n"], 17, "city-wide");
+    let html = get(&anon, &app, "/transparency/quiet-beat").await.text().await.unwrap();
+    assert!(html.contains("fewer than 10 respondents"));
+
+    // New answers are counted at once (the cache is keyed by the survey data).
+    responses(&app, s.id, w.id, v.id, ids[1], 6, 2).await;
+    let d: Value = get(&anon, &app, "/api/v1/transparency/quiet-beat").await.json().await.unwrap();
+    let e = &d["partnerships"][0]["trust"]["estimate"];
+    assert_eq!(e["n"], 11);
+    assert!((e["mean"].as_f64().unwrap() - 25.0).abs() < 1e-6 && e["ci_low"].is_number(), "{e}");
+}
