@@ -442,7 +442,7 @@ async fn trust_comes_from_public_survey_results_with_small_samples_hidden_and_ne
     let t = trust(&d, "sum-beat");
     assert_eq!(t["wave"], "Autumn wave");
     assert_eq!(t["estimate"]["n"], 12);
-    assert!((t["estimate"]["mean"].as_f64().unwrap() - 75.0).abs() < 1e-6, "answers of 4 on 1–5 score 75: {t}");
+    assert!((t["estimate"]["mean"].as_f64().unwrap() - 40.0).abs() < 1e-6, "answers of 4 on 0–10 score 40: {t}");
     let quiet = trust(&d, "quiet-beat");
     assert!(quiet["estimate"]["suppressed"].as_bool().unwrap() && quiet["estimate"]["mean"].is_null(), "5 < k");
     assert_eq!(d["total"]["trust"]["estimate"]["n"], 17, "city-wide");
@@ -454,5 +454,5 @@ async fn trust_comes_from_public_survey_results_with_small_samples_hidden_and_ne
     let d: Value = get(&anon, &app, "/api/v1/transparency/quiet-beat").await.json().await.unwrap();
     let e = &d["partnerships"][0]["trust"]["estimate"];
     assert_eq!(e["n"], 11);
-    assert!((e["mean"].as_f64().unwrap() - 25.0).abs() < 1e-6 && e["ci_low"].is_number(), "{e}");
+    assert!((e["mean"].as_f64().unwrap() - 20.0).abs() < 1e-6 && e["ci_low"].is_number(), "{e}");
 }
