@@ -21,6 +21,7 @@ use commonbeat_store::repo::partnerships;
 use commonbeat_store::repo::transparency::{Aggregates, Window, aggregates};
 use crime::{CrimePeriods, CrimeSummary, CrimeTally};
 use serde::Serialize;
+use std::collections::{HashMap, HashSet};
 use trust::TrustPoint;
 
 pub use trust::TrustCache;
@@ -151,8 +152,30 @@ fn add(list: &mut [KeyCount], key: &str, n: i64) {
     }
 }
 
+/// The aggregates split by partnership, in one pass (so each summary reads only its own rows).
+fn split(agg: &Aggregates) -> HashMap<i64, Aggregates> {
+    let mut out: HashMap<i64, Aggregates> = HashMap::new();
+    for p in &agg.problems {
+        out.entry(p.partnership_id).or_default().problems.push(p.clone());
+    }
+    for c in &agg.commitments {
+        out.entry(c.partnership_id).or_default().commitments.push(c.clone());
+    }
+    for m in &agg.made {
+        out.entry(m.partnership_id).or_default().made.push(m.clone());
+    }
+    for (id, m) in &agg.meetings {
+        out.entry(*id).or_default().meetings.insert(*id, m.clone());
+    }
+    for (id, n) in &agg.decisions {
+        out.entry(*id).or_default().decisions.insert(*id, *n);
+    }
+    out
+}
+
 /// Fills a summary from the aggregates of the partnerships `ids`.
 fn fill(s: &mut Summary, agg: &Aggregates, ids: &[i64]) {
+    let ids: HashSet<i64> = ids.iter().copied().collect();
     for p in agg.problems.iter().filter(|p| ids.contains(&p.partnership_id)) {
         add(&mut s.problems_by_stage, &p.stage, p.n);
         if let Some(v) = &p.verdict {
@@ -179,7 +202,7 @@ fn fill(s: &mut Summary, agg: &Aggregates, ids: &[i64]) {
             pr.ci_high = ci.map(|c| c.1);
         }
     }
-    for id in ids {
+    for id in &ids {
         if let Some(m) = agg.meetings.get(id) {
             s.meetings += m.held;
             s.attendance_police += m.police;
@@ -197,6 +220,8 @@ pub struct Inputs {
     pub waves: std::sync::Arc<Vec<trust::WaveSample>>,
     /// The crime counts.
     pub crime: CrimeTally,
+    /// The grouped figures split by partnership.
+    pub per: HashMap<i64, Aggregates>,
 }
 
 /// Reads the inputs for a window (and one partnership, or all).
@@ -211,13 +236,16 @@ pub async fn inputs(
     let waves = state.trust.waves(state, jid).await?;
     let columns = state.crime.get(&state.db, jid).await?;
     let crime = CrimeTally::new(&columns, periods);
-    Ok(Inputs { agg, waves, crime })
+    let per = split(&agg);
+    Ok(Inputs { agg, waves, crime, per })
 }
 
 /// The summary of one partnership.
 pub fn summary_of(p: &partnership::Model, inp: &Inputs) -> Summary {
     let mut s = empty(&p.slug, &p.name, &p.status);
-    fill(&mut s, &inp.agg, &[p.id]);
+    if let Some(agg) = inp.per.get(&p.id) {
+        fill(&mut s, agg, &[p.id]);
+    }
     let areas = inp.agg.areas.get(&p.id).cloned().unwrap_or_default();
     s.trust_trend = trust::trend(&inp.waves, Some(&areas));
     s.trust = s.trust_trend.last().cloned();

@@ -26,7 +26,7 @@ pub const TTL: Duration = Duration::from_secs(300);
 pub const TRUST_SCALE: &str = "trust";
 
 /// One wave of a public survey, prepared: weighted respondents' trust scores by area.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct WaveSample {
     /// Survey id.
     pub survey_id: i64,
@@ -40,6 +40,8 @@ pub struct WaveSample {
     pub starts_on: String,
     /// Scores (0–100) and raking weights per area.
     pub by_area: BTreeMap<i64, (Vec<f64>, Vec<f64>)>,
+    /// Estimates already computed, by area set (`None` = all areas): they live as long as the cached wave.
+    memo: Mutex<HashMap<Option<Vec<i64>>, Option<TrustPoint>>>,
 }
 
 /// A published trust estimate of one wave for a set of areas.
@@ -60,8 +62,18 @@ pub struct TrustPoint {
 }
 
 impl WaveSample {
-    /// The estimate over `areas` (all areas when `None`).
+    /// The estimate over `areas` (all areas when `None`), computed once per area set.
     pub fn estimate(&self, areas: Option<&[i64]>) -> Option<TrustPoint> {
+        let key = areas.map(<[i64]>::to_vec);
+        if let Some(hit) = self.memo.lock().expect("trust memo lock").get(&key) {
+            return hit.clone();
+        }
+        let out = self.compute(areas);
+        self.memo.lock().expect("trust memo lock").insert(key, out.clone());
+        out
+    }
+
+    fn compute(&self, areas: Option<&[i64]>) -> Option<TrustPoint> {
         let mut s = Sample { y: Vec::new(), w: Vec::new(), idx: Vec::new() };
         let mut covered = false;
         for (a, (y, w)) in &self.by_area {
@@ -146,6 +158,7 @@ impl TrustCache {
                     wave: w.name.clone(),
                     starts_on: w.starts_on.clone(),
                     by_area,
+                    memo: Mutex::default(),
                 });
             }
         }
