@@ -19,12 +19,14 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// Incidents in memory for the analyses.
     pub crime: Arc<crate::crime::CrimeCache>,
+    /// Prepared public survey samples for the transparency views.
+    pub trust: Arc<crate::transparency::TrustCache>,
 }
 
 impl AppState {
     /// State over a database with a configuration and an empty crime cache.
     pub fn new(db: Db, config: WebConfig) -> AppState {
-        AppState { db, config: Arc::new(config), crime: Arc::default() }
+        AppState { db, config: Arc::new(config), crime: Arc::default(), trust: Arc::default() }
     }
 }
 

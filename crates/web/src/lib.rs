@@ -20,6 +20,7 @@ pub mod openapi;
 pub mod routes;
 pub mod sustain;
 pub mod timefmt;
+pub mod transparency;
 
 pub use app::{AppState, build_router, serve};
 pub use config::WebConfig;

@@ -55,24 +55,31 @@ pub async fn body_limit(req: Request, next: Next) -> Response {
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; \
 connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
+/// Marks a response other sites may show in a frame (the embeddable transparency view only): its CSP allows any
+/// `frame-ancestors` and it carries no `X-Frame-Options`; every other directive stays.
+#[derive(Debug, Clone, Copy)]
+pub struct Embeddable;
+
 /// Adds the security headers to every response.
 pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let mut resp = next.run(req).await;
+    let embeddable = resp.extensions().get::<Embeddable>().is_some();
     let h = resp.headers_mut();
-    match state.config.tile_origin() {
+    let mut csp = match state.config.tile_origin() {
         // Map tiles, when configured, are the only thing loaded from another origin.
-        Some(origin) => {
-            let csp = CSP.replace("img-src 'self' data:", &format!("img-src 'self' data: {origin}"));
-            if let Ok(v) = HeaderValue::from_str(&csp) {
-                h.insert(header::CONTENT_SECURITY_POLICY, v);
-            }
-        }
-        None => {
-            h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-        }
+        Some(origin) => CSP.replace("img-src 'self' data:", &format!("img-src 'self' data: {origin}")),
+        None => CSP.to_string(),
+    };
+    if embeddable {
+        csp = csp.replace("frame-ancestors 'none'", "frame-ancestors *");
+    }
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !embeddable {
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
     h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=(self)"));
     if state.config.is_https() {

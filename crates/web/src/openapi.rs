@@ -41,5 +41,6 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(crate::routes::recruiting::api::RecruitApi::openapi());
     doc.merge(crate::routes::sustaining::api::HealthApi::openapi());
     doc.merge(crate::routes::self_assessment::api::SelfAssessmentApi::openapi());
+    doc.merge(crate::routes::transparency::export::TransparencyApi::openapi());
     doc
 }

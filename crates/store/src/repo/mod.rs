@@ -26,4 +26,5 @@ pub mod settings;
 pub mod surveys;
 pub mod throttle;
 pub mod tokens;
+pub mod transparency;
 pub mod users;

@@ -24,6 +24,7 @@ pub mod reports;
 pub mod self_assessment;
 pub mod surveys;
 pub mod sustaining;
+pub mod transparency;
 
 use crate::AppState;
 use axum::Router;
@@ -71,6 +72,7 @@ pub fn router() -> Router<AppState> {
         .merge(recruiting::router())
         .merge(sustaining::router())
         .merge(self_assessment::router())
+        .merge(transparency::router())
 }
 
 /// A local path to go to after sign-in: only same-site absolute paths are accepted (no open redirects).

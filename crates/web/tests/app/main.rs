@@ -24,6 +24,7 @@ mod security;
 mod self_assessment;
 mod surveys;
 mod sustaining;
+mod transparency;
 
 #[tokio::test]
 async fn backend_in_use_is_reported() {
