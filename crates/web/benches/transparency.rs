@@ -1,4 +1,4 @@
-//! Transparency dashboard benchmark: seeds a city of 300 active partnerships (one beat each, with census counts)
+//! Transparency dashboard and partnership-health benchmark: seeds a city of 300 active partnerships (one beat each, with census counts)
 //! and a year of public records each — 10 problems, 30 commitments, 12 held meetings with 10 sign-ins, 12 closed
 //! decisions — plus a public trust survey of three waves × 6,000 responses, then times
 //! `commonbeat_web::transparency::city` on SQLite (and PostgreSQL when `COMMONBEAT_TEST_POSTGRES` is set): the
@@ -323,6 +323,32 @@ async fn run_backend(label: &str, rows: &mut Vec<(String, String)>) {
     }
     q.sort_by(|a, b| a.partial_cmp(b).unwrap());
     rows.push((format!("of which the six grouped queries, median of 10 ({label})"), format!("{:.1} ms", q[5])));
+    // Partnership health (issue 9): the hourly job over 300 partnerships, then the department view's reads.
+    let t = Instant::now();
+    commonbeat_web::sustain::apply(&db, j.id, "America/Chicago", now).await.unwrap();
+    rows.push((
+        format!("health: compute and store 300 partnerships' signals and alerts, the hourly job ({label})"),
+        format!("{:.0} ms", ms(t.elapsed())),
+    ));
+    let mut h: Vec<f64> = Vec::new();
+    for _ in 0..30 {
+        let t = Instant::now();
+        let l = commonbeat_web::routes::sustaining::department::load(&state, j.id, "America/Chicago").await.unwrap();
+        let parsed: usize = l
+            .snapshots
+            .values()
+            .filter_map(|v| v.last())
+            .map(|s| commonbeat_web::routes::sustaining::signals_of(s).len())
+            .sum();
+        h.push(ms(t.elapsed()));
+        assert_eq!(l.partnerships.len(), PARTNERSHIPS);
+        assert_eq!(parsed, PARTNERSHIPS * 11, "every partnership has its eleven signals");
+    }
+    h.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    rows.push((
+        format!("health department view data (300 partnerships, snapshots parsed): median / worst of 30 ({label})"),
+        format!("{:.1} / {:.1} ms", h[h.len() / 2], h[h.len() - 1]),
+    ));
     let json = serde_json::to_string(&d).unwrap();
     rows.push((format!("JSON answer size ({label})"), format!("{} kB", json.len() / 1024)));
     db.conn.close().await.ok();
