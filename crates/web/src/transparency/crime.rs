@@ -64,6 +64,9 @@ pub struct CrimeTally {
     periods: CrimePeriods,
     covered: bool,
     categories: Vec<String>,
+    /// Categories with any non-sensitive incident in the jurisdiction: a category whose incidents are all
+    /// sensitive (sex offences, by default) gets no row at all, rather than a misleading zero.
+    published: Vec<bool>,
     by_sig: HashMap<Vec<i64>, Counts>,
 }
 
@@ -97,10 +100,13 @@ impl CrimeTally {
         for i in c.time_range(periods.from, periods.to) {
             count(i, true, &mut by_sig);
         }
+        let published =
+            (0..n_cat).map(|k| by_sig.values().any(|e| e.by_category.get(k).is_some_and(|n| *n > 0))).collect();
         CrimeTally {
             periods,
             covered: c.t.first().is_some_and(|&first| first <= periods.prev_from),
             categories: c.categories.values.clone(),
+            published,
             by_sig,
         }
     }
@@ -124,7 +130,7 @@ impl CrimeTally {
             _ => None,
         };
         // Index 0 of the interner is the empty key; categories are listed in the interner's order.
-        let keys: Vec<usize> = (1..self.categories.len()).collect();
+        let keys: Vec<usize> = (1..self.categories.len()).filter(|&k| self.published[k]).collect();
         let counts: Vec<u64> = keys.iter().map(|&k| sum.by_category[k]).collect();
         let hidden = if shown_total.is_some() { privacy::suppressed(&counts) } else { vec![true; counts.len()] };
         let mut categories: Vec<CrimeCategory> = keys
