@@ -207,13 +207,16 @@ impl PgIncidentWriter {
             .fetch_one(&mut *self.tx)
             .await
             .map_err(db_err)?;
-        let accepted: i64 =
+        let accepted: i64 = if self.before == 0 {
+            after
+        } else {
             sqlx::query_scalar("SELECT COUNT(*) FROM incidents WHERE jurisdiction_id = $1 AND import_id = $2")
                 .bind(j)
                 .bind(import_id)
                 .fetch_one(&mut *self.tx)
                 .await
-                .map_err(db_err)?;
+                .map_err(db_err)?
+        };
         let created = after - self.before;
         let counts = ImportCounts { accepted, created, updated: (accepted - created).max(0) };
         let changed = sqlx::query(
