@@ -32,7 +32,7 @@ use std::fmt;
 
 pub use drawn::{
     DrawnError, MAX_DRAWN_AREA_M2, MAX_DRAWN_VERTICES, check_drawn_polygon, parse_lat_lon_lines, snapped_bbox,
-    to_lat_lon_lines,
+    to_lat_lon_lines, vertices_from_geojson,
 };
 pub use parse::{parse_areas, parse_geometry};
 
