@@ -216,3 +216,64 @@ async fn the_api_sets_checks_returns_and_clears_the_drawn_location_for_authorise
     assert!(v["polygon"].is_null() && v["polygon_public_box"].is_null());
     assert!(problems::by_id(&app.db, app.jid, id).await.unwrap().polygon.is_none());
 }
+
+#[tokio::test]
+async fn the_assessment_of_a_drawn_target_counts_the_true_ring_not_the_widened_box() {
+    use crate::crime::{import_file, row, when};
+    use crate::meetings::days_from_today;
+    let app = TestApp::spawn().await;
+    let (_, beat_b) = beats(&app).await;
+    let b = beat(&app, "ring", "Ring Partnership", 1, 1).await;
+    // The target: about 166 m × 222 m; the ring is 300 − 150 = 150 m wide.
+    let (w, e, s, n) = (-87.696, -87.694, 41.904, 41.906);
+    let (dlon, dlat) = (1.0 / 82_900.0, 1.0 / 111_080.0); // degrees per metre here
+    let mut lines = vec![commonbeat_domain::incident::CHICAGO_HEADER.to_string()];
+    let mut add = |id: usize, days: i64, lon: f64, lat: f64| {
+        lines.push(row(&id.to_string(), &when(days, 14), "THEFT", "$500 AND UNDER", lon, lat));
+    };
+    for i in 0..5 {
+        add(100 + i, 120, -87.695, 41.905); // in the target, before
+    }
+    add(110, 20, -87.695, 41.905); // in the target, after
+    for i in 0..4 {
+        add(200 + i, 120, -87.695, s - 60.0 * dlat); // 60 m south of the target: in the ring
+    }
+    for i in 0..3 {
+        add(300 + i, 120, w - 120.0 * dlon, s - 120.0 * dlat); // 170 m from the corner: in the old box only
+    }
+    for i in 0..12 {
+        add(400 + i, if i % 2 == 0 { 120 } else { 20 }, -87.675, 41.905); // the control, beat B
+    }
+    import_file(&app, &(lines.join("\n") + "\n")).await;
+
+    let list = format!("/partnerships/{}/problems", b.slug);
+    let fields = [("title", "Thefts by the station"), ("category", "property"), ("goals", "prevent")];
+    let r = app.post_form(&b.chair.c, &list, &list, &fields).await;
+    assert_eq!(r.status(), 303);
+    let id: i64 = r.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().parse().unwrap();
+    let polygon = serde_json::json!({"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]});
+    let r = put_location(&app, &b.chair.c, &b.slug, id, serde_json::json!({"polygon": polygon})).await;
+    assert_eq!(r.status(), 200);
+
+    let csrf = app.csrf(&b.chair.c, &list).await;
+    let r = b
+        .chair
+        .c
+        .post(app.url(&format!("/api/v1/partnerships/{}/problems/{id}/assessment", b.slug)))
+        .header("x-csrf-token", &csrf)
+        .json(&serde_json::json!({
+            "control_area": beat_b.to_string(),
+            "before_from": days_from_today(-200), "before_to": days_from_today(-100),
+            "after_from": days_from_today(-100), "after_to": days_from_today(0),
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    let counts = &v["assessment"]["result"]["counts"];
+    assert_eq!(counts["target"]["before"], 5, "{counts}");
+    assert_eq!(counts["target"]["after"], 1, "{counts}");
+    assert_eq!(counts["buffer"]["before"], 4, "the ring only, not the box's corners: {counts}");
+    assert_eq!(counts["buffer"]["after"], 0, "{counts}");
+}

@@ -3,8 +3,8 @@
 
 use super::assess::{AssessForm, assess};
 use super::edit::{StageForm, change_stage};
-use super::show::assessment_of;
 use super::location;
+use super::show::assessment_of;
 use super::{ProblemForm, load, record, visible_to};
 use crate::AppState;
 use crate::context::Ctx;

@@ -48,17 +48,13 @@ pub fn public_box(p: &Polygon) -> Value {
     polygon_geojson(&Polygon { exterior: ring, holes: Vec::new() })
 }
 
-/// A ring buffer around a drawn polygon for the assessment: the polygon's bounding box widened by `width_m`
-/// metres on every side, with the polygon cut out as a hole.
+/// The ring buffer around a drawn polygon for the assessment, as a displacement region: the points within
+/// `width_m` metres of the polygon and outside it ([`geo::RingBuffer`]).
 pub fn buffer_around(p: &Polygon, width_m: f64) -> Value {
-    let (a, b, c, d) = MultiPolygon(vec![p.clone()]).bbox();
-    let dlat = width_m / 111_320.0;
-    let dlon = dlat / ((b + d) / 2.0).to_radians().cos().max(0.01);
-    let outer =
-        [(a - dlon, b - dlat), (c + dlon, b - dlat), (c + dlon, d + dlat), (a - dlon, d + dlat), (a - dlon, b - dlat)];
-    let outer: Vec<Value> = outer.iter().map(|(x, y)| json!([x, y])).collect();
-    let hole: Vec<Value> = p.exterior.iter().rev().map(|q| json!([q.lon, q.lat])).collect();
-    json!({"type": "Polygon", "coordinates": [outer, hole]})
+    match geo::RingBuffer::new(MultiPolygon(vec![p.clone()]), width_m) {
+        Some(b) => b.to_json(),
+        None => polygon_geojson(p),
+    }
 }
 
 /// The message for a refused polygon, naming the field.
@@ -94,7 +90,9 @@ pub async fn store(
     polygon: Option<Polygon>,
 ) -> AppResult<problem::Model> {
     let detail = match &polygon {
-        Some(g) => json!({"vertices": g.exterior.len() - 1, "area_m2": MultiPolygon(vec![g.clone()]).area_m2().round()}),
+        Some(g) => {
+            json!({"vertices": g.exterior.len() - 1, "area_m2": MultiPolygon(vec![g.clone()]).area_m2().round()})
+        }
         None => json!({"polygon": null}),
     };
     let mut m = p.clone();
@@ -155,12 +153,15 @@ mod tests {
     }
 
     #[test]
-    fn the_buffer_is_a_valid_ring_around_the_polygon_and_the_public_box_contains_it() {
+    fn the_buffer_is_a_true_ring_around_the_polygon_and_the_public_box_contains_it() {
         let p = poly();
-        let buffer = geo::parse_geometry(&buffer_around(&p, 150.0).to_string()).unwrap();
+        let buffer = geo::RingBuffer::from_json(&buffer_around(&p, 150.0)).unwrap().unwrap();
+        assert_eq!(buffer.width_m(), 150.0);
         let inside = LonLat::new(-87.6975, 41.901);
         assert!(!buffer.contains(inside), "the target is cut out");
         assert!(buffer.contains(LonLat::new(-87.7005, 41.8995)), "the ring around it is in");
+        // Beyond the south-west corner by about 150 m on each axis: in the old widened box, not within 150 m.
+        assert!(!buffer.contains(LonLat::new(-87.70181, 41.89865)));
         let public = geo::parse_geometry(&public_box(&p).to_string()).unwrap();
         assert!(p.exterior.iter().all(|q| public.contains(*q)));
         assert_eq!(public.0[0].exterior.len(), 5, "a box, not the outline");
