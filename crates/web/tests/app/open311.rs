@@ -8,7 +8,7 @@ use serde_json::Value;
 const LAT: f64 = 41.891234;
 const LON: f64 = -87.720987;
 
-async fn post(app: &TestApp, fmt: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+pub(crate) async fn post(app: &TestApp, fmt: &str, fields: &[(&str, &str)]) -> reqwest::Response {
     reqwest::Client::new().post(app.url(&format!("/open311/v2/requests.{fmt}"))).form(fields).send().await.unwrap()
 }
 

@@ -1,5 +1,5 @@
 //! What the report pages, the JSON API and Open311 share: who may triage, submitting a report (checks, photo
-//! cleaning, partnership by point-in-polygon, receipt), status changes (domain transitions, follower notices,
+//! cleaning, an address without a point located by the offline geocoder, partnership by point-in-polygon, receipt), status changes (domain transitions, follower notices,
 //! the follow-up job) and the public view that never carries a precise point, a contact or moderated text.
 
 use crate::AppState;
@@ -7,6 +7,7 @@ use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use base64::Engine;
+use commonbeat_domain::geocode::Precision;
 use commonbeat_domain::photo;
 use commonbeat_domain::report::{
     self, Category, Point, ReportStatus, TransitionError, block_of_address, check_attributes, check_description,
@@ -272,8 +273,19 @@ pub async fn submit(state: &AppState, ctx: &Ctx, s: Submission) -> AppResult<Res
             Err(_) => return Ok(Err(refuse(&t, "photo", "report-error-photo-type"))),
         },
     };
-    let block = place.point.map(report::generalise);
-    let partnership_id = match place.point {
+    // An address without a point is located offline at block level (or at a named area); when nothing
+    // matches the report is kept with its address only.
+    let located = match place.point {
+        Some(_) => None,
+        None => state.crime.geocoder(&state.db, ctx.jid()).await?.locate(&place.address).ok(),
+    };
+    let point = place.point.or_else(|| located.as_ref().and_then(|g| Point::new(g.at.lat, g.at.lon)));
+    let block_address = match &located {
+        Some(g) if g.precision == Precision::Block => g.matched.clone(),
+        _ => block_of_address(&place.address),
+    };
+    let block = point.map(report::generalise);
+    let partnership_id = match point {
         Some(p) => partnership_at(state, ctx.jid(), p).await?,
         None => None,
     };
@@ -287,11 +299,11 @@ pub async fn submit(state: &AppState, ctx: &Ctx, s: Submission) -> AppResult<Res
             category: cat.as_str().into(),
             description,
             attributes: serde_json::Value::Object(attrs).to_string(),
-            lat: place.point.map(|p| p.lat),
-            lon: place.point.map(|p| p.lon),
+            lat: point.map(|p| p.lat),
+            lon: point.map(|p| p.lon),
             block_lat: block.map(|p| p.lat),
             block_lon: block.map(|p| p.lon),
-            block_address: block_of_address(&place.address),
+            block_address,
             address: place.address,
             zipcode: s.zipcode.trim().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(10).collect(),
             anonymous,
@@ -312,7 +324,8 @@ pub async fn submit(state: &AppState, ctx: &Ctx, s: Submission) -> AppResult<Res
         "report.create",
         &format!("report:{}", r.id),
         "success",
-        json!({"category": r.category, "source": r.source, "anonymous": anonymous, "photo": r.has_photo}),
+        json!({"category": r.category, "source": r.source, "anonymous": anonymous, "photo": r.has_photo,
+               "geocoded": located.as_ref().map(|g| json!({"precision": g.precision.as_str(), "matched": g.matched}))}),
     )
     .await?;
     if !email.is_empty() {
