@@ -82,6 +82,9 @@ pub struct PublicReport {
     pub agency_responsible: String,
     /// Whether a photo can be fetched at `/reports/{id}/photo`.
     pub has_photo: bool,
+    /// The address of a photo held elsewhere, as an Open311 client gave it (never fetched; left out when
+    /// moderators hid the description).
+    pub media_url: Option<String>,
 }
 
 /// The public view of a stored report.
@@ -100,6 +103,7 @@ pub fn public_view(r: &rmodel::Model) -> PublicReport {
         expected_at: r.expected_at,
         agency_responsible: r.agency_responsible.clone(),
         has_photo: r.has_photo && !r.description_hidden,
+        media_url: r.media_url.clone().filter(|_| !r.description_hidden),
     }
 }
 
@@ -132,6 +136,25 @@ pub struct Submission {
     pub open311_key_id: Option<i64>,
     /// Photo bytes, unchecked.
     pub photo: Option<Vec<u8>>,
+    /// The address of a photo held elsewhere (Open311 `media_url`): stored and returned, never fetched.
+    pub media_url: String,
+}
+
+/// The longest `media_url` kept.
+pub const MAX_MEDIA_URL: usize = 2000;
+
+/// A `media_url` as stored: `None` when empty; refused unless an http(s) address without spaces or control
+/// characters, at most [`MAX_MEDIA_URL`] characters.
+pub fn check_media_url(url: &str) -> Result<Option<String>, ()> {
+    let url = url.trim();
+    if url.is_empty() {
+        return Ok(None);
+    }
+    let scheme_ok = url.starts_with("https://") || url.starts_with("http://");
+    if !scheme_ok || url.len() > MAX_MEDIA_URL || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(());
+    }
+    Ok(Some(url.to_string()))
 }
 
 /// A refused submission: the field and a translated message.
@@ -262,6 +285,9 @@ pub async fn submit(state: &AppState, ctx: &Ctx, s: Submission) -> AppResult<Res
     if !cat.allows_anonymous() && email.is_empty() && phone.is_empty() {
         return Ok(Err(refuse(&t, "email", "report-error-contact-needed")));
     }
+    let Ok(media_url) = check_media_url(&s.media_url) else {
+        return Ok(Err(refuse(&t, "media_url", "report-error-media-url")));
+    };
     let photo = match s.photo.as_deref().filter(|b| !b.is_empty()) {
         None => None,
         Some(bytes) => match photo::clean(bytes) {
@@ -305,6 +331,7 @@ pub async fn submit(state: &AppState, ctx: &Ctx, s: Submission) -> AppResult<Res
             block_lon: block.map(|p| p.lon),
             block_address,
             address: place.address,
+            media_url,
             zipcode: s.zipcode.trim().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(10).collect(),
             anonymous,
             contact_name: name,
@@ -439,4 +466,20 @@ pub async fn load_visible(state: &AppState, ctx: &Ctx, id: i64) -> AppResult<(rm
         return Err(AppError::NotFound);
     }
     Ok((r, triage))
+}
+
+#[cfg(test)]
+mod media_tests {
+    use super::*;
+
+    #[test]
+    fn media_urls_are_http_addresses_or_nothing() {
+        assert_eq!(check_media_url("  "), Ok(None));
+        assert_eq!(check_media_url(" https://example.org/p.jpg "), Ok(Some("https://example.org/p.jpg".into())));
+        assert_eq!(check_media_url("http://example.org/a?b=c"), Ok(Some("http://example.org/a?b=c".into())));
+        for bad in ["javascript:alert(1)", "ftp://x/y", "https://exa mple.org", "file:///etc/passwd", "example.org/p"] {
+            assert_eq!(check_media_url(bad), Err(()), "{bad}");
+        }
+        assert_eq!(check_media_url(&format!("https://x.org/{}", "a".repeat(MAX_MEDIA_URL))), Err(()));
+    }
 }
