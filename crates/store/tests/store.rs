@@ -329,3 +329,97 @@ async fn common_ground_votes_need_an_approved_statement_and_replace_earlier_vote
     assert!(decisions::vote_statement(&f.db, jid, s.id, "x", None, None, "maybe").await.is_err());
     f.done().await;
 }
+
+fn incident(source_id: &str, offence: &str) -> commonbeat_store::repo::incidents::NewIncident {
+    commonbeat_store::repo::incidents::NewIncident {
+        source_id: source_id.into(),
+        occurred_at: 1_700_000_000,
+        offence_code: "0486".into(),
+        offence: offence.into(),
+        category: "violent".into(),
+        sensitive: None,
+        lon: Some(-87.6),
+        lat: Some(41.8),
+        block: Some("012XX W A\tB\\C ST".into()),
+        location_type: None,
+        arrest: true,
+    }
+}
+
+/// The backend's bulk import path: first into an empty table (indexes rebuilt), then a re-import (merged).
+async fn bulk_import(f: &Fresh, jid: i64, rows: &[commonbeat_store::repo::incidents::NewIncident]) -> (i64, i64, i64) {
+    use commonbeat_store::repo::incidents::{self, ImportSummary};
+    let import = incidents::start_import(&f.db, jid, "chicago", "t.csv", None).await.unwrap();
+    let counts = match f.db.url.sqlite_path() {
+        Some(path) => {
+            let rows = rows.to_vec();
+            tokio::task::spawn_blocking(move || {
+                let mut w =
+                    commonbeat_store::repo::incidents_bulk_sqlite::SqliteIncidentWriter::begin(&path, jid, import)
+                        .unwrap();
+                for chunk in rows.chunks(2) {
+                    w.write(chunk).unwrap();
+                }
+                w.finish(ImportSummary::default()).unwrap()
+            })
+            .await
+            .unwrap()
+        }
+        None => {
+            let mut w =
+                commonbeat_store::repo::incidents_bulk_pg::PgIncidentWriter::begin(&f.db, jid, import).await.unwrap();
+            for chunk in rows.chunks(2) {
+                w.write(chunk).await.unwrap();
+            }
+            w.finish(ImportSummary::default()).await.unwrap()
+        }
+    };
+    assert_eq!(incidents::import_by_id(&f.db, jid, import).await.unwrap().status, incidents::STATUS_DONE);
+    (counts.accepted, counts.created, counts.updated)
+}
+
+#[tokio::test]
+async fn bulk_incident_imports_keep_the_last_row_of_a_repeated_id_and_rebuild_their_indexes() {
+    let f = fresh().await;
+    let j = jurisdictions::ensure_default(&f.db, "T", "UTC").await.unwrap();
+    let first = [incident("1", "first"), incident("2", "x"), incident("1", "last"), incident("3", "y")];
+    assert_eq!(bulk_import(&f, j.id, &first).await, (3, 3, 0));
+    let rows =
+        f.db.conn
+            .query_all_raw(f.db.stmt("SELECT source_id, offence, block FROM incidents ORDER BY source_id", vec![]))
+            .await
+            .unwrap();
+    let got: Vec<(String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            (r.try_get("", "source_id").unwrap(), r.try_get("", "offence").unwrap(), r.try_get("", "block").unwrap())
+        })
+        .collect();
+    assert_eq!(got[0].1, "last", "the last row of a repeated id wins: {got:?}");
+    assert_eq!(got.len(), 3);
+    assert_eq!(got[1].2, "012XX W A\tB\\C ST", "tabs and backslashes survive COPY's text format");
+    // The unique index is back: a plain duplicate insert is refused.
+    let dup = f
+        .db
+        .conn
+        .execute_raw(f.db.stmt(
+            "INSERT INTO incidents (jurisdiction_id, source_id, occurred_at, offence_code, offence, category, arrest, \
+             updated_at) VALUES ($1, '2', 0, '', '', 'other', false, 0)",
+            vec![j.id.into()],
+        ))
+        .await;
+    assert!(dup.is_err(), "the (jurisdiction, source id) index must be unique again");
+    // A re-import merges: one updated, one new, repeats resolved to the last row.
+    let again = [incident("2", "changed"), incident("4", "new"), incident("4", "newer")];
+    assert_eq!(bulk_import(&f, j.id, &again).await, (2, 1, 1));
+    let offences =
+        f.db.conn
+            .query_all_raw(f.db.stmt("SELECT offence FROM incidents ORDER BY source_id", vec![]))
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get::<String>("", "offence").unwrap())
+            .collect::<Vec<_>>();
+    assert_eq!(offences, ["last", "changed", "y", "newer"]);
+    f.done().await;
+}

@@ -147,4 +147,15 @@ mod tests {
         assert_eq!(Tr::new(Locale::Es).t("nav-sign-in"), "Iniciar sesión");
         assert!(Tr::new(Locale::Es).t1("home-welcome-user", "name", "Ana").contains("Ana"));
     }
+
+    #[test]
+    fn an_attendance_that_has_not_fallen_is_not_said_to_have_fallen_zero_times() {
+        for locale in [Locale::En, Locale::Es] {
+            let tr = Tr::new(locale);
+            let none = tr.ta("health-says-community-attendance", &[("last", 12.0), ("declines", 0.0), ("from", 15.0)]);
+            assert!(!none.contains(" 0 ") && !none.contains("15"), "{none}");
+            let three = tr.ta("health-says-community-attendance", &[("last", 4.0), ("declines", 3.0), ("from", 15.0)]);
+            assert!(three.contains('3') && three.contains("15"), "{three}");
+        }
+    }
 }

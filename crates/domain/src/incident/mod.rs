@@ -108,6 +108,7 @@
 //! ```
 
 pub mod category;
+mod fastdate;
 mod mapping;
 mod parser;
 mod profiles;

@@ -1,6 +1,7 @@
 //! [`RowParser`]: one data row → [`Incident`] or [`Reject`], with the columns resolved once from the header.
 
 use super::category::{self, OffenceText, SensitivityFacts, SensitivityRules, Table};
+use super::fastdate::FastFormat;
 use super::profiles::{FlagSpec, Profile};
 use super::projection::Crs;
 use super::{Category, Incident, IncidentError, Reject, RejectReason};
@@ -38,6 +39,10 @@ pub struct RowParser {
     id: Col,
     date: Col,
     date_format: String,
+    /// The date format compiled for the fast path, when it is a plain numeric layout with a complete date.
+    fast_date: Option<FastFormat>,
+    /// The time format compiled for the fast path.
+    fast_time: Option<FastFormat>,
     /// Time column, its format, and whether the format is `%H%M` (unpadded values allowed).
     time: Option<(Col, String, bool)>,
     code: Option<Col>,
@@ -152,6 +157,8 @@ impl RowParser {
             id,
             date,
             date_format: profile.date.format.clone(),
+            fast_date: FastFormat::compile(&profile.date.format).filter(FastFormat::has_date),
+            fast_time: time.as_ref().and_then(|(_, f, _)| FastFormat::compile(f)).filter(|f| !f.has_date()),
             time,
             code,
             description,
@@ -223,6 +230,22 @@ impl RowParser {
     fn occurred_at(&self, record: &ByteRecord) -> Result<Timestamp, Problem<'_>> {
         let (col, format) = (&self.date, self.date_format.as_str());
         let raw = field(record, col);
+        // The fast path reads the exports' plain numeric layouts exactly as strptime would; anything else (and
+        // every error message) goes through strptime.
+        if let Some((Some(date), time)) = self.fast_date.as_ref().and_then(|f| f.parse(raw)) {
+            let time = match &self.time {
+                None => Some(time.unwrap_or(Time::midnight())),
+                Some((time_col, _, hhmm)) => {
+                    let time_raw = field(record, time_col);
+                    let mut padded = [b'0'; 4];
+                    let value = pad_hhmm(time_raw, *hhmm, &mut padded);
+                    self.fast_time.as_ref().and_then(|f| f.parse(value)).and_then(|(_, t)| t)
+                }
+            };
+            if let Some(time) = time {
+                return self.instant(col, raw, date, time, None);
+            }
+        }
         let tm = strtime::parse(format, raw).map_err(|e| bad_date(col, raw, format, e))?;
         let date: Date = tm.to_date().map_err(|e| bad_date(col, raw, format, e))?;
         let time: Time = match &self.time {
@@ -230,27 +253,34 @@ impl RowParser {
             Some((time_col, time_format, hhmm)) => {
                 let time_raw = field(record, time_col);
                 let mut padded = [b'0'; 4];
-                let value =
-                    if *hhmm && !time_raw.is_empty() && time_raw.len() < 4 && time_raw.iter().all(u8::is_ascii_digit) {
-                        padded[4 - time_raw.len()..].copy_from_slice(time_raw);
-                        &padded[..]
-                    } else {
-                        time_raw
-                    };
+                let value = pad_hhmm(time_raw, *hhmm, &mut padded);
                 strtime::parse(time_format, value)
                     .and_then(|t| t.to_time())
                     .map_err(|e| bad_date(time_col, time_raw, time_format, e))?
             }
         };
+        self.instant(col, raw, date, time, tm.offset())
+    }
+
+    /// The instant of a civil date and time read from `raw` (in the parser's time zone unless `offset` is given),
+    /// checked against the earliest year and the latest allowed instant.
+    fn instant<'c>(
+        &self,
+        col: &'c Col,
+        raw: &[u8],
+        date: Date,
+        time: Time,
+        offset: Option<jiff::tz::Offset>,
+    ) -> Result<Timestamp, Problem<'c>> {
         if date.year() < EARLIEST_YEAR {
             return Err((col, RejectReason::BadDate, format!("{} is before {EARLIEST_YEAR}", quote(raw))));
         }
         let civil = date.to_datetime(time);
-        let instant = match tm.offset() {
+        let instant = match offset {
             Some(offset) => offset.to_timestamp(civil),
             None => self.tz.to_ambiguous_timestamp(civil).compatible(),
         }
-        .map_err(|e| bad_date(col, raw, format, e))?;
+        .map_err(|e| bad_date(col, raw, &self.date_format, e))?;
         if instant > self.latest {
             return Err((
                 col,
@@ -279,6 +309,16 @@ impl RowParser {
             return Ok(Some((lon, lat)));
         }
         Ok(None)
+    }
+}
+
+/// LAPD's unpadded `HHMM` times (`5` is 00:05) padded to four digits when `hhmm`; otherwise the value itself.
+fn pad_hhmm<'a>(time_raw: &'a [u8], hhmm: bool, padded: &'a mut [u8; 4]) -> &'a [u8] {
+    if hhmm && !time_raw.is_empty() && time_raw.len() < 4 && time_raw.iter().all(u8::is_ascii_digit) {
+        padded[4 - time_raw.len()..].copy_from_slice(time_raw);
+        &padded[..]
+    } else {
+        time_raw
     }
 }
 

@@ -221,9 +221,16 @@ impl IncidentWriter {
 
     /// Abandons the import: rolls the rows back and marks the import failed with `error`.
     pub async fn abort(self, db: &Db, error: &str, summary: ImportSummary) -> StoreResult<()> {
+        let (jurisdiction_id, import_id) = (self.jurisdiction_id, self.import_id);
+        self.rollback().await?;
+        fail_import(db, jurisdiction_id, import_id, error, summary).await
+    }
+
+    /// Rolls the rows back; the caller marks the import failed.
+    pub async fn rollback(self) -> StoreResult<()> {
         let _ = self.reset_cache().await;
         self.txn.rollback().await?;
-        fail_import(db, self.jurisdiction_id, self.import_id, error, summary).await
+        Ok(())
     }
 }
 

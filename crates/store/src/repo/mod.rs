@@ -8,6 +8,8 @@ pub mod commitments;
 pub mod decisions;
 pub mod health;
 pub mod incidents;
+pub mod incidents_bulk_pg;
+pub mod incidents_bulk_sqlite;
 pub mod jobs;
 pub mod jurisdictions;
 pub mod leadership;

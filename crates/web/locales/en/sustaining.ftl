@@ -68,10 +68,11 @@ health-says-community-attendance =
     { $last ->
         [one] 1 resident
        *[other] { $last } residents
-    } came to the last meeting; community attendance has fallen { $declines ->
-        [one] once
-       *[other] { $declines } meetings in a row
-    } (from { $from }).
+    } came to the last meeting; { $declines ->
+        [0] community attendance has not fallen.
+        [one] community attendance has fallen once (from { $from }).
+       *[other] community attendance has fallen { $declines } meetings in a row (from { $from }).
+    }
 health-says-attendance-balance = Attendance over six months: { $police } police and { $community } community sign-ins.
 health-says-promises-kept = Promises due in the last year kept on time: police { $police_kept } of { $police_due }, community { $community_kept } of { $community_due }.
 health-says-decisions =

@@ -68,10 +68,11 @@ health-says-community-attendance =
     { $last ->
         [one] 1 residente vino
        *[other] { $last } residentes vinieron
-    } a la última reunión; la asistencia de la comunidad ha bajado { $declines ->
-        [one] una vez
-       *[other] { $declines } reuniones seguidas
-    } (desde { $from }).
+    } a la última reunión; { $declines ->
+        [0] la asistencia de la comunidad no ha bajado.
+        [one] la asistencia de la comunidad ha bajado una vez (desde { $from }).
+       *[other] la asistencia de la comunidad ha bajado { $declines } reuniones seguidas (desde { $from }).
+    }
 health-says-attendance-balance = Asistencia en seis meses: { $police } registros de policía y { $community } de la comunidad.
 health-says-promises-kept = Promesas vencidas en el último año cumplidas a tiempo: policía { $police_kept } de { $police_due }, comunidad { $community_kept } de { $community_due }.
 health-says-decisions =

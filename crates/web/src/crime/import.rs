@@ -8,7 +8,9 @@
 use super::Progress;
 use commonbeat_domain::incident::{self, Incident, RowParser, SensitivityRules};
 use commonbeat_store::Db;
-use commonbeat_store::repo::incidents::{self, ImportCounts, ImportSummary, IncidentWriter, NewIncident};
+use commonbeat_store::repo::incidents::{self, ImportCounts, ImportSummary, NewIncident};
+use commonbeat_store::repo::incidents_bulk_pg::PgIncidentWriter;
+use commonbeat_store::repo::incidents_bulk_sqlite::SqliteIncidentWriter;
 use std::collections::BTreeMap;
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -143,42 +145,32 @@ async fn run_recorded(
         std::fs::File::open(path).map_err(|e| ImportError::File(format!("cannot read {}: {e}", path.display())))?;
     let total = file.metadata().map(|m| m.len()).unwrap_or(0);
     progress.total_bytes.store(total, Ordering::Relaxed);
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(4);
+    let (tx, rx) = tokio::sync::mpsc::channel::<Msg>(4);
     let rejects_csv = req.rejects_csv.clone();
     let reader_progress = progress.clone();
     let reader = std::thread::spawn(move || read_file(file, profile, tz, rejects_csv, reader_progress, tx));
 
-    let mut writer = IncidentWriter::begin(db, jurisdiction_id, import_id).await?;
-    let mut fatal = None;
-    let mut write_error = None;
-    while let Some(msg) = rx.recv().await {
-        match msg {
-            Msg::Batch(batch) => {
-                if let Err(e) = writer.write(&batch).await {
-                    write_error = Some(e);
-                    break;
-                }
-            }
-            Msg::Fatal(m) => {
-                fatal = Some(m);
-                break;
-            }
+    // SQLite takes the bulk path on a connection of its own (a blocking thread); PostgreSQL the pool.
+    let (written, summary) = match db.url.sqlite_path() {
+        Some(db_path) => {
+            tokio::task::spawn_blocking(move || write_sqlite(&db_path, jurisdiction_id, import_id, rx, reader))
+                .await
+                .map_err(|e| ImportError::File(format!("writer failed: {e}")))?
         }
-    }
-    drop(rx);
-    let summary = tokio::task::spawn_blocking(move || reader.join())
-        .await
-        .map_err(|e| ImportError::File(format!("reader failed: {e}")))?
-        .map_err(|_| ImportError::File("reader thread panicked".into()))?;
-    if let Some(e) = write_error {
-        writer.abort(db, &e.to_string(), summary.to_store()).await?;
-        return Err(e.into());
-    }
-    if let Some(m) = fatal {
-        writer.abort(db, &m, summary.to_store()).await?;
-        return Err(ImportError::File(m));
-    }
-    let counts = writer.finish(summary.to_store()).await?;
+        None => write_postgres(db, jurisdiction_id, import_id, rx, reader).await,
+    };
+    let summary = summary?;
+    let counts = match written {
+        Ok(counts) => counts,
+        Err(failure) => {
+            let message = match &failure {
+                ImportError::File(m) => m.clone(),
+                ImportError::Store(e) => e.to_string(),
+            };
+            incidents::fail_import(db, jurisdiction_id, import_id, &message, summary.to_store()).await?;
+            return Err(failure);
+        }
+    };
     Ok(ImportOutcome {
         import_id,
         rows_read: summary.rows_read,
@@ -188,6 +180,101 @@ async fn run_recorded(
         by_reason: summary.by_reason,
         sample: summary.sample,
     })
+}
+
+/// What the writing side ended with: the counts (or why nothing was written), and the reader's summary.
+type Written = (Result<ImportCounts, ImportError>, Result<ParseSummary, ImportError>);
+
+fn join_reader(reader: std::thread::JoinHandle<ParseSummary>) -> Result<ParseSummary, ImportError> {
+    reader.join().map_err(|_| ImportError::File("reader thread panicked".into()))
+}
+
+/// The SQLite bulk path (blocking): every batch into [`SqliteIncidentWriter`], then finish or roll back.
+fn write_sqlite(
+    db_path: &Path,
+    jurisdiction_id: i64,
+    import_id: i64,
+    mut rx: tokio::sync::mpsc::Receiver<Msg>,
+    reader: std::thread::JoinHandle<ParseSummary>,
+) -> Written {
+    let mut writer = match SqliteIncidentWriter::begin(db_path, jurisdiction_id, import_id) {
+        Ok(w) => w,
+        Err(e) => {
+            drop(rx);
+            return (Err(e.into()), join_reader(reader));
+        }
+    };
+    let mut failure = None;
+    while let Some(msg) = rx.blocking_recv() {
+        match msg {
+            Msg::Batch(batch) => {
+                if let Err(e) = writer.write(&batch) {
+                    failure = Some(e.into());
+                    break;
+                }
+            }
+            Msg::Fatal(m) => {
+                failure = Some(ImportError::File(m));
+                break;
+            }
+        }
+    }
+    drop(rx);
+    let summary = join_reader(reader);
+    let result = match (failure, &summary) {
+        (Some(f), _) => writer.abort().map_err(ImportError::from).and(Err(f)),
+        (None, Err(_)) => writer.abort().map_err(ImportError::from).and(Err(ImportError::File("reader failed".into()))),
+        (None, Ok(s)) => writer.finish(s.to_store()).map_err(ImportError::from),
+    };
+    (result, summary)
+}
+
+/// The PostgreSQL path: batches streamed with `COPY` through [`PgIncidentWriter`] in one transaction.
+async fn write_postgres(
+    db: &Db,
+    jurisdiction_id: i64,
+    import_id: i64,
+    mut rx: tokio::sync::mpsc::Receiver<Msg>,
+    reader: std::thread::JoinHandle<ParseSummary>,
+) -> Written {
+    let mut writer = match PgIncidentWriter::begin(db, jurisdiction_id, import_id).await {
+        Ok(w) => w,
+        Err(e) => {
+            drop(rx);
+            return (Err(e.into()), join_blocking(reader).await);
+        }
+    };
+    let mut failure = None;
+    while let Some(msg) = rx.recv().await {
+        match msg {
+            Msg::Batch(batch) => {
+                if let Err(e) = writer.write(&batch).await {
+                    failure = Some(e.into());
+                    break;
+                }
+            }
+            Msg::Fatal(m) => {
+                failure = Some(ImportError::File(m));
+                break;
+            }
+        }
+    }
+    drop(rx);
+    let summary = join_blocking(reader).await;
+    let result = match (failure, &summary) {
+        (Some(f), _) => writer.rollback().await.map_err(ImportError::from).and(Err(f)),
+        (None, Err(_)) => {
+            writer.rollback().await.map_err(ImportError::from).and(Err(ImportError::File("reader failed".into())))
+        }
+        (None, Ok(s)) => writer.finish(s.to_store()).await.map_err(ImportError::from),
+    };
+    (result, summary)
+}
+
+async fn join_blocking(reader: std::thread::JoinHandle<ParseSummary>) -> Result<ParseSummary, ImportError> {
+    tokio::task::spawn_blocking(move || join_reader(reader))
+        .await
+        .map_err(|e| ImportError::File(format!("reader failed: {e}")))?
 }
 
 /// Counts bytes as the CSV reader pulls them.

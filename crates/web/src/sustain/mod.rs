@@ -89,7 +89,7 @@ pub async fn compute(db: &Db, jid: i64, tz: &str, now: i64) -> Result<Vec<Comput
     let t = thresholds(db, jid).await?;
     let today = local_date(tz, now);
     let rows = repo::rows(db, jid, facts::window_start(now), now).await?;
-    let trust = trust::by_area(db, jid, today).await?;
+    let trust = trust::waves(db, jid, today).await?;
     let mut out = Vec::with_capacity(rows.partnerships.len());
     for p in &rows.partnerships {
         let area_ids: Vec<i64> = partnerships::areas_of(db, jid, p.id).await?.into_iter().map(|a| a.id).collect();

@@ -1,7 +1,9 @@
-//! Trust in police by area from the surveys: every wave is raked once (exactly as the survey results page does)
-//! and the `trust` scale is estimated per area; a partnership reads the estimates of its own areas.
+//! Trust in police for the health signal: every survey wave with a `trust` scale is raked once (exactly as the
+//! survey results page and the transparency dashboard do) and each weighted respondent's score is kept by area.
+//! A partnership's estimate pools the respondents of **all its areas**, the same computation the public
+//! transparency dashboard publishes, so the two pages show the same figure for the same wave.
 
-use crate::routes::surveys::compute::{Census, rake_wave, respondents, sample};
+use crate::routes::surveys::compute::{Census, rake_wave, respondents};
 use crate::routes::surveys::instrument_of;
 use commonbeat_analysis::survey::weighted_mean;
 use commonbeat_domain::health::TrustFact;
@@ -10,73 +12,102 @@ use commonbeat_store::StoreError;
 use commonbeat_store::repo::{areas, surveys};
 use std::collections::BTreeMap;
 
-/// Smallest number of respondents in an area before its trust estimate is used (the survey suppression k).
+/// Smallest number of respondents before a trust estimate is used (the survey suppression k).
 pub const MIN_RESPONDENTS: u64 = 10;
 
-/// One wave's estimate in one area: the wave's end date, mean and 95 % CI.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct AreaTrust {
-    /// Last day of the wave (ISO date).
+/// The scale read.
+const TRUST_SCALE: &str = "trust";
+
+/// One wave, raked: when it ended and the weighted respondents' trust scores (0–100) by area.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaveTrust {
+    /// Last day of the wave (ISO date); a wave still in the field is dated the day it was read.
     pub ends_on: jiff::civil::Date,
-    /// Mean, CI low, CI high (0–100).
-    pub estimate: (f64, f64, f64),
+    /// Scores and raking weights per area.
+    pub by_area: BTreeMap<i64, (Vec<f64>, Vec<f64>)>,
 }
 
-/// Trust estimates per area, oldest wave first, for waves that ended on or before `today`.
-pub async fn by_area(db: &Db, jid: i64, today: jiff::civil::Date) -> Result<BTreeMap<i64, Vec<AreaTrust>>, StoreError> {
-    let mut out: BTreeMap<i64, Vec<AreaTrust>> = BTreeMap::new();
+impl WaveTrust {
+    /// Mean and 95 % CI over the respondents of `area_ids`, when there are at least [`MIN_RESPONDENTS`].
+    pub fn estimate(&self, area_ids: &[i64]) -> Option<(f64, f64, f64)> {
+        let (mut y, mut w) = (Vec::new(), Vec::new());
+        for a in area_ids {
+            if let Some((ys, ws)) = self.by_area.get(a) {
+                y.extend_from_slice(ys);
+                w.extend_from_slice(ws);
+            }
+        }
+        let e = weighted_mean(&y, &w).filter(|e| e.n >= MIN_RESPONDENTS)?;
+        Some((e.mean, e.ci_low?, e.ci_high?))
+    }
+}
+
+/// Every wave with a trust scale that started by `today`, oldest first.
+pub async fn waves(db: &Db, jid: i64, today: jiff::civil::Date) -> Result<Vec<WaveTrust>, StoreError> {
+    let mut out = Vec::new();
     let mut census_cache: BTreeMap<i64, Census> = BTreeMap::new();
     for s in surveys::list(db, jid).await? {
         for w in surveys::waves(db, jid, s.id).await? {
             let Ok(ends_on) = w.ends_on.parse::<jiff::civil::Date>() else { continue };
             let v = surveys::version_by_id(db, jid, w.version_id).await?;
             let Ok(inst) = instrument_of(&v.instrument) else { continue };
-            if !inst.scales().iter().any(|sc| sc.name == "trust") {
+            if !inst.scales().iter().any(|sc| sc.name == TRUST_SCALE) {
                 continue;
             }
-            // A wave still in the field counts from what it has so far, dated today.
-            let ends_on = ends_on.min(today);
             let rows = surveys::responses(db, jid, &[w.id]).await?;
             let resp = respondents(&inst, &rows);
-            let area_ids = surveys::wave_areas(&w);
             let mut census = BTreeMap::new();
-            for a in &area_ids {
-                if !census_cache.contains_key(a) {
-                    census_cache.insert(*a, areas::demographics(db, jid, &[*a]).await?);
+            for a in surveys::wave_areas(&w) {
+                if !census_cache.contains_key(&a) {
+                    census_cache.insert(a, areas::demographics(db, jid, &[a]).await?);
                 }
-                census.insert(*a, census_cache[a].clone());
+                census.insert(a, census_cache[&a].clone());
             }
             let (weights, _) = rake_wave(&resp, &census, None);
-            for a in area_ids {
-                let smp = sample(&resp, Some(&weights), "trust", Some(a));
-                if let Some(e) = weighted_mean(&smp.y, &smp.w).filter(|e| e.n >= MIN_RESPONDENTS)
-                    && let (Some(lo), Some(hi)) = (e.ci_low, e.ci_high)
-                {
-                    out.entry(a).or_default().push(AreaTrust { ends_on, estimate: (e.mean, lo, hi) });
+            let mut by_area: BTreeMap<i64, (Vec<f64>, Vec<f64>)> = BTreeMap::new();
+            for (r, wt) in resp.iter().zip(&weights) {
+                if let (Some(a), Some(wt), Some(y)) = (r.area, wt, r.scores.get(TRUST_SCALE)) {
+                    let e = by_area.entry(a).or_default();
+                    e.0.push(*y);
+                    e.1.push(*wt);
                 }
             }
+            out.push(WaveTrust { ends_on: ends_on.min(today), by_area });
         }
     }
-    for v in out.values_mut() {
-        v.sort_by_key(|t| t.ends_on);
-    }
+    out.sort_by_key(|w| w.ends_on);
     Ok(out)
 }
 
-/// The partnership's trust fact from its areas: the area with the most recent estimate (ties: the first).
-pub fn for_areas(
-    by_area: &BTreeMap<i64, Vec<AreaTrust>>,
-    area_ids: &[i64],
-    today: jiff::civil::Date,
-) -> Option<TrustFact> {
-    area_ids
-        .iter()
-        .filter_map(|a| by_area.get(a))
-        .map(|v| v.iter().filter(|t| t.ends_on <= today).collect::<Vec<_>>())
-        .filter(|v| !v.is_empty())
-        .max_by_key(|v| v.last().map(|t| t.ends_on))
-        .map(|v| TrustFact {
-            latest: v[v.len() - 1].estimate,
-            previous: (v.len() > 1).then(|| v[v.len() - 2].estimate),
-        })
+/// The partnership's trust fact on `today`: the latest and the previous wave (ended by then) with an estimate
+/// over its areas.
+pub fn for_areas(waves: &[WaveTrust], area_ids: &[i64], today: jiff::civil::Date) -> Option<TrustFact> {
+    let estimates: Vec<(f64, f64, f64)> =
+        waves.iter().filter(|w| w.ends_on <= today).filter_map(|w| w.estimate(area_ids)).collect();
+    let latest = *estimates.last()?;
+    Some(TrustFact { latest, previous: (estimates.len() > 1).then(|| estimates[estimates.len() - 2]) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wave(day: i8, by_area: &[(i64, f64, usize)]) -> WaveTrust {
+        WaveTrust {
+            ends_on: jiff::civil::date(2026, 1, day),
+            by_area: by_area.iter().map(|&(a, y, n)| (a, (vec![y; n], vec![1.0; n]))).collect(),
+        }
+    }
+
+    #[test]
+    fn a_partnership_pools_its_areas_and_needs_enough_respondents() {
+        let waves = [wave(1, &[(1, 40.0, 6), (2, 60.0, 6)]), wave(10, &[(1, 50.0, 20), (2, 70.0, 20)])];
+        let day = jiff::civil::date(2026, 1, 31);
+        let fact = for_areas(&waves, &[1, 2], day).unwrap();
+        assert!((fact.latest.0 - 60.0).abs() < 1e-9, "pooled over both areas: {fact:?}");
+        assert!((fact.previous.unwrap().0 - 50.0).abs() < 1e-9, "six plus six respondents are enough together");
+        let one = for_areas(&waves, &[1], day).unwrap();
+        assert_eq!(one.previous, None, "six respondents alone are too few");
+        assert!(for_areas(&waves, &[1, 2], jiff::civil::date(2025, 12, 31)).is_none(), "nothing had ended yet");
+    }
 }

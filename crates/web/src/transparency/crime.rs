@@ -132,7 +132,17 @@ impl CrimeTally {
         // Index 0 of the interner is the empty key; categories are listed in the interner's order.
         let keys: Vec<usize> = (1..self.categories.len()).filter(|&k| self.published[k]).collect();
         let counts: Vec<u64> = keys.iter().map(|&k| sum.by_category[k]).collect();
-        let hidden = if shown_total.is_some() { privacy::suppressed(&counts) } else { vec![true; counts.len()] };
+        // The total minus the category rows is the area's sensitive incidents, lumped: an area total, which the
+        // public may see, but not when it is a small cell. Then one more category row is hidden with it (the
+        // smallest), unless the suppression already hid one, so the difference never isolates it.
+        let sensitive = sum.total.saturating_sub(sum.by_category.iter().sum::<u64>());
+        let mut hidden = if shown_total.is_some() { privacy::suppressed(&counts) } else { vec![true; counts.len()] };
+        if (1..privacy::PUBLIC_MIN_COUNT).contains(&sensitive)
+            && !hidden.iter().any(|h| *h)
+            && let Some(i) = (0..counts.len()).filter(|&i| counts[i] > 0).min_by_key(|&i| (counts[i], i))
+        {
+            hidden[i] = true;
+        }
         let mut categories: Vec<CrimeCategory> = keys
             .iter()
             .zip(counts.iter().zip(&hidden))
