@@ -11,6 +11,7 @@ pub mod census;
 pub mod commitment;
 pub mod decision;
 pub mod geo;
+pub mod geocode;
 pub mod health;
 pub mod ical;
 pub mod incident;

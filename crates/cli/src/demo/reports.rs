@@ -193,6 +193,7 @@ pub async fn create(db: &Db, jid: i64, seed: u64) -> anyhow::Result<usize> {
                 block_address: report::block_of_address(&address),
                 address,
                 zipcode: "60651".into(),
+                media_url: None,
                 anonymous: !named,
                 contact_name: if named { format!("Resident {}", i + 1) } else { String::new() },
                 contact_email: if named { format!("resident{}@mail.example", i + 1) } else { String::new() },

@@ -30,6 +30,8 @@ pub enum DrawnError {
     TooLarge(f64),
     /// A vertex lies outside the jurisdiction's bounds.
     OutsideBounds,
+    /// Given as GeoJSON, the value is not one Polygon without holes of `[lon, lat]` positions.
+    NotAPolygon,
 }
 
 impl fmt::Display for DrawnError {
@@ -41,6 +43,7 @@ impl fmt::Display for DrawnError {
             DrawnError::SelfIntersecting(d) => write!(f, "the outline {d}"),
             DrawnError::TooLarge(a) => write!(f, "the polygon covers {:.2} km²; at most 5 km²", a / 1e6),
             DrawnError::OutsideBounds => write!(f, "a vertex lies outside the jurisdiction"),
+            DrawnError::NotAPolygon => write!(f, "not a GeoJSON Polygon of [longitude, latitude] positions"),
         }
     }
 }
@@ -66,6 +69,35 @@ pub fn parse_lat_lon_lines(text: &str) -> Result<Vec<LonLat>, DrawnError> {
                 out.push(LonLat::new(*lon, *lat))
             }
             _ => return Err(DrawnError::BadLine(i + 1)),
+        }
+    }
+    Ok(out)
+}
+
+/// Reads the vertices of a drawn polygon given as a GeoJSON `Polygon` (the API's form): one exterior ring of
+/// `[lon, lat]` positions (a third value is dropped), no holes. The shape is then checked by
+/// [`check_drawn_polygon`] like the typed lines.
+pub fn vertices_from_geojson(v: &serde_json::Value) -> Result<Vec<LonLat>, DrawnError> {
+    if v.get("type").and_then(|t| t.as_str()) != Some("Polygon") {
+        return Err(DrawnError::NotAPolygon);
+    }
+    let rings = v.get("coordinates").and_then(|c| c.as_array()).ok_or(DrawnError::NotAPolygon)?;
+    let [ring] = rings.as_slice() else {
+        return Err(DrawnError::NotAPolygon);
+    };
+    let positions = ring.as_array().ok_or(DrawnError::NotAPolygon)?;
+    let mut out = Vec::with_capacity(positions.len());
+    for p in positions {
+        let nums = p.as_array().ok_or(DrawnError::NotAPolygon)?;
+        let (lon, lat) = match nums.as_slice() {
+            [x, y] | [x, y, _] => (x.as_f64(), y.as_f64()),
+            _ => (None, None),
+        };
+        match (lon, lat) {
+            (Some(lon), Some(lat)) if (-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat) => {
+                out.push(LonLat::new(lon, lat))
+            }
+            _ => return Err(DrawnError::NotAPolygon),
         }
     }
     Ok(out)
@@ -174,6 +206,26 @@ mod tests {
         assert!(matches!(check_drawn_polygon(&big, RIVERTON), Err(DrawnError::TooLarge(a)) if a > 9e6 && a < 1e7));
         let outside = lines("41.90,-87.70\n41.90,-87.59\n41.91,-87.60");
         assert_eq!(check_drawn_polygon(&outside, RIVERTON), Err(DrawnError::OutsideBounds));
+    }
+
+    #[test]
+    fn geojson_polygons_are_read_and_other_shapes_refused() {
+        use serde_json::json;
+        let v = json!({"type": "Polygon", "coordinates": [[[-87.70, 41.90], [-87.69, 41.90, 0.0], [-87.695, 41.905], [-87.70, 41.90]]]});
+        let vertices = vertices_from_geojson(&v).unwrap();
+        assert_eq!(vertices[1], LonLat::new(-87.69, 41.90));
+        let p = check_drawn_polygon(&vertices, RIVERTON).unwrap();
+        assert_eq!(p.exterior.len(), 4, "the closing repeat is not doubled");
+        for bad in [
+            json!({"type": "Point", "coordinates": [-87.7, 41.9]}),
+            json!({"type": "Polygon", "coordinates": [[[-87.70, 41.90], [-87.69, 41.90], [-87.695, 41.905]], [[-87.7, 41.9]]]}),
+            json!({"type": "Polygon", "coordinates": [[[-87.70, "41.90"], [-87.69, 41.90], [-87.695, 41.905]]]}),
+            json!({"type": "Polygon", "coordinates": [[[41.90, -187.70], [-87.69, 41.90], [-87.695, 41.905]]]}),
+            json!({"type": "Polygon"}),
+            json!("41.9,-87.7"),
+        ] {
+            assert_eq!(vertices_from_geojson(&bad), Err(DrawnError::NotAPolygon), "{bad}");
+        }
     }
 
     #[test]

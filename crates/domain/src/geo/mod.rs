@@ -18,6 +18,7 @@
 //!   multipolygon, or between holes, are not checked.
 //! - Areas do not cross the antimeridian (the tool serves cities, not the Pacific).
 
+mod buffer;
 mod drawn;
 mod measure;
 mod parse;
@@ -30,9 +31,10 @@ mod tests;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+pub use buffer::RingBuffer;
 pub use drawn::{
     DrawnError, MAX_DRAWN_AREA_M2, MAX_DRAWN_VERTICES, check_drawn_polygon, parse_lat_lon_lines, snapped_bbox,
-    to_lat_lon_lines,
+    to_lat_lon_lines, vertices_from_geojson,
 };
 pub use parse::{parse_areas, parse_geometry};
 

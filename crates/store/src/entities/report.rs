@@ -21,6 +21,7 @@ pub struct Model {
     pub address: String,
     pub block_address: String,
     pub zipcode: String,
+    pub media_url: Option<String>,
     pub anonymous: bool,
     pub contact_name: String,
     pub contact_email: String,

@@ -16,6 +16,7 @@ mod m0010_recruiting;
 mod m0011_sustaining;
 mod m0012_self_assessment;
 mod m0013_problem_polygons;
+mod m0014_report_media_url;
 mod schema;
 
 /// Every table the application owns, parents before children. Backup and restore walk this list; a test checks
@@ -108,6 +109,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_sustaining::Migration),
             Box::new(m0012_self_assessment::Migration),
             Box::new(m0013_problem_polygons::Migration),
+            Box::new(m0014_report_media_url::Migration),
         ]
     }
 }

@@ -458,3 +458,41 @@ pub async fn for_each(db: &Db, jurisdiction_id: i64, mut f: impl FnMut(IncidentR
         }
     }
 }
+
+/// A block named by incidents, with the mean position of its located, non-sensitive incidents (the offline
+/// geocoder's index).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlockPoint {
+    /// The block as recorded ("012XX W MADISON ST").
+    pub block: String,
+    /// Mean longitude.
+    pub lon: f64,
+    /// Mean latitude.
+    pub lat: f64,
+    /// Incidents averaged.
+    pub incidents: i64,
+}
+
+/// Every block of the jurisdiction with the mean position of its incidents that have a point and no
+/// sensitivity flag (sensitive incidents' places are never used to locate anything).
+pub async fn block_points(db: &Db, jurisdiction_id: i64) -> StoreResult<Vec<BlockPoint>> {
+    let rows = db
+        .conn
+        .query_all_raw(db.stmt(
+            "SELECT block, CAST(AVG(lon) AS DOUBLE PRECISION) AS lon, CAST(AVG(lat) AS DOUBLE PRECISION) AS lat, \
+             COUNT(*) AS n FROM incidents WHERE jurisdiction_id = $1 AND block IS NOT NULL AND block <> '' \
+             AND lon IS NOT NULL AND lat IS NOT NULL AND (sensitive IS NULL OR sensitive = '') GROUP BY block",
+            vec![jurisdiction_id.into()],
+        ))
+        .await?;
+    rows.into_iter()
+        .map(|row| {
+            Ok(BlockPoint {
+                block: row.try_get("", "block")?,
+                lon: row.try_get("", "lon")?,
+                lat: row.try_get("", "lat")?,
+                incidents: row.try_get("", "n")?,
+            })
+        })
+        .collect()
+}

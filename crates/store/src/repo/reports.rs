@@ -34,6 +34,8 @@ pub struct NewReport {
     pub block_address: String,
     /// Postal code, if given.
     pub zipcode: String,
+    /// A photo's address given by an Open311 client (stored and returned, never fetched).
+    pub media_url: Option<String>,
     /// Made without contact details.
     pub anonymous: bool,
     /// Reporter's name (private).
@@ -82,6 +84,7 @@ pub async fn create(db: &Db, jid: i64, r: NewReport, photo: Option<NewPhoto>) ->
         address: Set(r.address),
         block_address: Set(r.block_address),
         zipcode: Set(r.zipcode),
+        media_url: Set(r.media_url),
         anonymous: Set(r.anonymous),
         contact_name: Set(r.contact_name),
         contact_email: Set(r.contact_email.clone()),

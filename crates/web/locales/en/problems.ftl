@@ -214,3 +214,4 @@ problem-polygon-error-many = give at most { $max } corners
 problem-polygon-error-crossing = the outline crosses or touches itself, or has no area
 problem-polygon-error-large = the area is { $km2 } km²; at most 5 km² is allowed
 problem-polygon-error-outside = a corner lies outside the city's areas
+problem-polygon-error-geojson = give a GeoJSON Polygon: one ring of [longitude, latitude] positions, no holes

@@ -109,6 +109,7 @@ report-error-description-long = The description is too long (4,000 characters at
 report-error-attribute = One of the extra answers is not valid.
 report-error-email = Enter a valid e-mail address.
 report-error-phone = Enter a phone number with digits, spaces, +, -, ( and ) only.
+report-error-media-url = Give media_url as an http or https address (at most 2000 characters, no spaces).
 report-error-name = The name is too long.
 report-error-contact-needed = Reports in this category need an e-mail address or phone number.
 report-error-photo-size = The photo is larger than 5 MB.

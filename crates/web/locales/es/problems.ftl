@@ -214,3 +214,4 @@ problem-polygon-error-many = indique como máximo { $max } esquinas
 problem-polygon-error-crossing = el contorno se cruza o se toca a sí mismo, o no tiene área
 problem-polygon-error-large = el área es de { $km2 } km²; se permiten como máximo 5 km²
 problem-polygon-error-outside = una esquina está fuera de las áreas de la ciudad
+problem-polygon-error-geojson = indique un Polygon GeoJSON: un solo anillo de posiciones [longitud, latitud], sin huecos

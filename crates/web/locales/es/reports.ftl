@@ -109,6 +109,7 @@ report-error-description-long = La descripción es demasiado larga (4.000 caract
 report-error-attribute = Una de las respuestas adicionales no es válida.
 report-error-email = Escriba un correo electrónico válido.
 report-error-phone = Escriba un teléfono solo con dígitos, espacios, +, -, ( y ).
+report-error-media-url = Indique media_url como una dirección http o https (como máximo 2000 caracteres, sin espacios).
 report-error-name = El nombre es demasiado largo.
 report-error-contact-needed = Los reportes de esta categoría necesitan un correo electrónico o un teléfono.
 report-error-photo-size = La foto pesa más de 5 MB.

@@ -3,6 +3,7 @@
 //! views.
 
 pub mod columns;
+pub mod geocoding;
 pub mod import;
 pub mod params;
 pub mod privacy;
@@ -50,6 +51,7 @@ impl Progress {
 pub struct CrimeCache {
     loaded: RwLock<HashMap<i64, Arc<Columns>>>,
     loading: Mutex<()>,
+    geocoders: RwLock<HashMap<i64, Arc<commonbeat_domain::geocode::Geocoder>>>,
     running: std::sync::Mutex<HashMap<i64, Arc<Progress>>>,
 }
 
@@ -74,8 +76,24 @@ impl CrimeCache {
         Ok(c)
     }
 
-    /// Rebuilds the jurisdiction's columns from the database (after an import or an area change).
+    /// The jurisdiction's offline geocoder (its blocks and areas), built on first use.
+    pub async fn geocoder(
+        &self,
+        db: &Db,
+        jurisdiction_id: i64,
+    ) -> StoreResult<Arc<commonbeat_domain::geocode::Geocoder>> {
+        if let Some(g) = self.geocoders.read().await.get(&jurisdiction_id) {
+            return Ok(g.clone());
+        }
+        let g = Arc::new(geocoding::build(db, jurisdiction_id).await?);
+        self.geocoders.write().await.insert(jurisdiction_id, g.clone());
+        Ok(g)
+    }
+
+    /// Rebuilds the jurisdiction's columns from the database (after an import or an area change); the geocoder
+    /// is rebuilt on its next use.
     pub async fn reload(&self, db: &Db, jurisdiction_id: i64) -> StoreResult<Arc<Columns>> {
+        self.geocoders.write().await.remove(&jurisdiction_id);
         let _one_loader = self.loading.lock().await;
         let c = Arc::new(load(db, jurisdiction_id).await?);
         self.loaded.write().await.insert(jurisdiction_id, c.clone());

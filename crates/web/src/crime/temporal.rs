@@ -104,10 +104,12 @@ pub fn places(c: &Columns, idx: &[u32], audience: Audience) -> Value {
     })
 }
 
-/// A region of a displacement analysis: areas of the cache or a drawn polygon.
+/// A region of a displacement analysis: areas of the cache, a drawn polygon, or the ring within a distance
+/// around a polygon (`{"type": "RingBuffer", "around": <GeoJSON>, "width_m": …}`, [`geo::RingBuffer`]).
 enum Region<'a> {
     Areas(Vec<&'a super::columns::AreaIndex>),
     Polygon(MultiPolygon),
+    Ring(geo::RingBuffer),
 }
 
 impl Region<'_> {
@@ -115,6 +117,7 @@ impl Region<'_> {
         match self {
             Region::Areas(a) => a.iter().any(|a| a.contains(i)),
             Region::Polygon(g) => c.lon_lat(i).is_some_and(|p| g.contains(p)),
+            Region::Ring(b) => c.lon_lat(i).is_some_and(|p| b.contains(p)),
         }
     }
 }
@@ -138,6 +141,9 @@ fn region<'a>(c: &'a Columns, body: &Value, field: &str) -> Result<Option<Region
             return Err(format!("{field}: give at least one area id"));
         }
         return Ok(Some(Region::Areas(areas)));
+    }
+    if let Some(ring) = geo::RingBuffer::from_json(v).map_err(|e| format!("{field}: {e}"))? {
+        return Ok(Some(Region::Ring(ring)));
     }
     let g = geo::parse_geometry(&v.to_string()).map_err(|errors| {
         format!("{field}: {}", errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))
@@ -163,7 +169,8 @@ fn period_of(body: &Value, field: &str, tz: &jiff::tz::TimeZone) -> Result<Perio
 /// control, buffer control.
 pub fn displacement(c: &Columns, body: &Value, tz: &jiff::tz::TimeZone) -> Result<Value, String> {
     let target = region(c, body, "target")?.ok_or("target: required (area id, list of ids or GeoJSON polygon)")?;
-    let buffer = region(c, body, "buffer")?.ok_or("buffer: required (area id, list of ids or GeoJSON polygon)")?;
+    let buffer =
+        region(c, body, "buffer")?.ok_or("buffer: required (area id, list of ids, GeoJSON polygon or RingBuffer)")?;
     let control = region(c, body, "control")?.ok_or("control: required (area id, list of ids or GeoJSON polygon)")?;
     let buffer_control = region(c, body, "buffer_control")?;
     let before = period_of(body, "before", tz)?;

@@ -58,8 +58,8 @@ pub async fn waves(db: &Db, jid: i64, today: jiff::civil::Date) -> Result<Vec<Wa
             let resp = respondents(&inst, &rows);
             let mut census = BTreeMap::new();
             for a in surveys::wave_areas(&w) {
-                if !census_cache.contains_key(&a) {
-                    census_cache.insert(a, areas::demographics(db, jid, &[a]).await?);
+                if let std::collections::btree_map::Entry::Vacant(e) = census_cache.entry(a) {
+                    e.insert(areas::demographics(db, jid, &[a]).await?);
                 }
                 census.insert(a, census_cache[&a].clone());
             }

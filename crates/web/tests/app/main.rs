@@ -12,6 +12,7 @@ mod crime;
 mod decisions;
 mod decisions_access;
 mod email;
+mod geocoding;
 mod isolation;
 mod meetings;
 mod open311;

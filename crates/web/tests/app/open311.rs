@@ -8,7 +8,7 @@ use serde_json::Value;
 const LAT: f64 = 41.891234;
 const LON: f64 = -87.720987;
 
-async fn post(app: &TestApp, fmt: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+pub(crate) async fn post(app: &TestApp, fmt: &str, fields: &[(&str, &str)]) -> reqwest::Response {
     reqwest::Client::new().post(app.url(&format!("/open311/v2/requests.{fmt}"))).form(fields).send().await.unwrap()
 }
 
@@ -259,4 +259,41 @@ async fn request_lists_filter_by_status_code_id_and_date_and_page() {
         let (s, e) = json(&app, &format!("/open311/v2/requests.json?{bad}")).await;
         assert_eq!((s, e[0]["code"].as_i64()), (400, Some(400)), "{bad}");
     }
+}
+
+#[tokio::test]
+async fn a_posted_media_url_is_stored_and_returned_but_never_fetched() {
+    let app = TestApp::spawn().await;
+    let (key, _) = open311_keys::create(&app.db, app.jid, "test client").await.unwrap();
+    // A URL nothing listens on: were it fetched, the request would fail or hang.
+    let url = "http://127.0.0.1:9/photos/tag.jpg?size=large";
+    let (lat, lon) = (LAT.to_string(), LON.to_string());
+    let mut fields = vec![
+        ("api_key", key.as_str()),
+        ("service_code", "graffiti"),
+        ("lat", &lat),
+        ("long", &lon),
+        ("description", "Tag on the wall, photo linked"),
+        ("attribute[time_of_day]", "night"),
+        ("media_url", url),
+    ];
+    let r = post(&app, "json", &fields).await;
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    let id: i64 = v[0]["service_request_id"].as_str().unwrap().parse().unwrap();
+    assert_eq!(reports::by_id(&app.db, app.jid, id).await.unwrap().media_url.as_deref(), Some(url));
+    let (s, one) = json(&app, &format!("/open311/v2/requests/{id}.json")).await;
+    assert_eq!(s, 200);
+    assert_eq!(one[0]["media_url"], url);
+    let (s, all) = json(&app, "/open311/v2/requests.json").await;
+    assert_eq!(s, 200);
+    assert!(all.as_array().unwrap().iter().any(|x| x["media_url"] == url), "{all}");
+    let (_, _, body) = xml(&app, &format!("/open311/v2/requests/{id}.xml")).await;
+    assert!(body.contains("<media_url>http://127.0.0.1:9/photos/tag.jpg?size=large</media_url>"), "{body}");
+    // Not an http(s) address: the spec's error list, naming the field.
+    fields.retain(|(k, _)| *k != "media_url");
+    fields.push(("media_url", "javascript:alert(1)"));
+    let r = post(&app, "json", &fields).await;
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("media_url"));
 }

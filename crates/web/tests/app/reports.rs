@@ -28,7 +28,7 @@ fn has(hay: &[u8], needle: &[u8]) -> bool {
 }
 
 /// Submits the public form; returns the response.
-async fn submit(
+pub(crate) async fn submit(
     app: &TestApp,
     c: &reqwest::Client,
     fields: &[(&str, &str)],
@@ -48,7 +48,7 @@ async fn submit(
     c.post(app.url(&format!("/reports?csrf_token={csrf}"))).multipart(form).send().await.unwrap()
 }
 
-fn id_from(r: &reqwest::Response) -> i64 {
+pub(crate) fn id_from(r: &reqwest::Response) -> i64 {
     let loc = r.headers()["location"].to_str().unwrap();
     loc.trim_start_matches("/reports/").split('?').next().unwrap().parse().unwrap()
 }

@@ -200,7 +200,8 @@ pub async fn moran(
 }
 
 /// Displacement analysis (police and administrators): target, buffer and control areas given as area ids or
-/// GeoJSON polygons, before and after periods.
+/// GeoJSON polygons (the buffer also as `{"type": "RingBuffer", "around": <GeoJSON polygon>, "width_m": 150}`:
+/// the points within that many metres of the polygon and outside it), before and after periods.
 #[utoipa::path(post, path = "/api/v1/analysis/displacement", tag = "crime", request_body = Object,
     responses((status = 200, description = "SM, BDM, WDQ, net effect, WDD and E-test", body = Object), (status = 403, body = crate::routes::api::ApiError), (status = 422, body = crate::routes::api::ApiError)),
     security(("bearer" = []), ("session" = [])))]

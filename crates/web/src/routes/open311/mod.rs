@@ -202,10 +202,10 @@ fn request_node(state: &AppState, ctx: &Ctx, t: &Tr, r: &rmodel::Model, notes: &
         ("long", v.lon.map(Node::Num).unwrap_or(Node::Null)),
         (
             "media_url",
-            if v.has_photo {
-                Node::Str(format!("{}/reports/{}/photo", state.config.public_url, r.id))
-            } else {
-                Node::Null
+            match (&v.media_url, v.has_photo) {
+                (_, true) => Node::Str(format!("{}/reports/{}/photo", state.config.public_url, r.id)),
+                (Some(url), false) => Node::Str(url.clone()),
+                (None, false) => Node::Null,
             },
         ),
     ])
@@ -395,7 +395,8 @@ async fn create(State(state): State<AppState>, ctx: Ctx, Path(file): Path<String
         phone: param(&p, "phone").unwrap_or("").to_string(),
         source: "open311".into(),
         open311_key_id: Some(key.id),
-        // `media_url` is accepted but not fetched: the server makes no outbound requests.
+        // `media_url` is stored and returned as given, never fetched: the server makes no outbound requests.
+        media_url: param(&p, "media_url").unwrap_or("").to_string(),
         photo: None,
     };
     let t = tr(&ctx, &p);

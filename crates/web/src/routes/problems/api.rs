@@ -1,8 +1,9 @@
 //! Problems in the JSON API: list, record, read one (with its history, strategies and assessment summary),
-//! change stage, run the assessment.
+//! change stage, set or clear the drawn location, run the assessment.
 
 use super::assess::{AssessForm, assess};
 use super::edit::{StageForm, change_stage};
+use super::location;
 use super::show::assessment_of;
 use super::{ProblemForm, load, record, visible_to};
 use crate::AppState;
@@ -15,7 +16,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use commonbeat_store::entities::problem;
 use commonbeat_store::repo::problems;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 /// A problem as the API lists it.
@@ -95,6 +96,23 @@ pub struct ProblemDetail {
     pub narrative: String,
     /// Lessons learned.
     pub lessons: String,
+    /// The drawn location as a GeoJSON Polygon (members and managers only; null for the public or when none
+    /// is drawn).
+    #[schema(value_type = Option<Object>)]
+    pub polygon: Option<Value>,
+    /// What the public sees of the drawn location: its bounding box widened to the 250 m grid, as a GeoJSON
+    /// Polygon (null when none is drawn).
+    #[schema(value_type = Option<Object>)]
+    pub polygon_public_box: Option<Value>,
+}
+
+/// Sets or clears a problem's drawn location.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct LocationBody {
+    /// A GeoJSON Polygon (one ring of `[lon, lat]` positions, no holes; closed or not): at least 3 distinct
+    /// vertices, at most 200, not crossing itself, at most 5 km², inside the jurisdiction. `null` clears it.
+    #[schema(value_type = Option<Object>)]
+    pub polygon: Option<Value>,
 }
 
 fn out(p: &problem::Model) -> ProblemOut {
@@ -198,6 +216,7 @@ async fn detail(state: &AppState, a: &Access, p: &problem::Model) -> AppResult<P
         })
         .collect();
     let assessment = assessment_of(p);
+    let drawn = location::polygon_of(p);
     Ok(ProblemDetail {
         problem: out(p),
         description: p.description.clone(),
@@ -213,6 +232,8 @@ async fn detail(state: &AppState, a: &Access, p: &problem::Model) -> AppResult<P
         assessment: if public { public_assessment(assessment) } else { assessment },
         narrative: p.narrative.clone(),
         lessons: p.lessons.clone(),
+        polygon: drawn.as_ref().filter(|_| !public).map(location::polygon_geojson),
+        polygon_public_box: drawn.as_ref().map(location::public_box),
     })
 }
 
@@ -256,4 +277,39 @@ pub async fn api_assess(
         Ok(p) => Ok(Json(detail(&state, &a, &p).await?)),
         Err((field, msg)) => Err(AppError::invalid(field, msg)),
     }
+}
+
+/// Sets (a GeoJSON Polygon) or clears (`null`) a problem's drawn location: co-chairs, deputies, administrators
+/// and the partnership's police members. The polygon is checked like the map form's; a refusal is a 422 naming
+/// the field `polygon`.
+#[utoipa::path(put, path = "/api/v1/partnerships/{slug}/problems/{id}/location", tag = "problems",
+    params(("slug" = String, Path, description = "Partnership slug"), ("id" = i64, Path, description = "Problem id")),
+    request_body = LocationBody,
+    responses((status = 200, body = ProblemDetail), (status = 403, body = crate::routes::api::ApiError), (status = 404, body = crate::routes::api::ApiError), (status = 422, body = crate::routes::api::ApiError)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn api_location(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, i64)>,
+    Json(body): Json<LocationBody>,
+) -> AppResult<Json<ProblemDetail>> {
+    ctx.require_user()?;
+    let (a, p) = load(&state, &ctx, &slug, id).await?;
+    if !location::can_locate(&a) {
+        return Err(AppError::Forbidden);
+    }
+    let polygon = match body.polygon.filter(|v| !v.is_null()) {
+        None => None,
+        Some(v) => {
+            let bounds = location::bounds(&state, ctx.jid()).await?;
+            let checked = commonbeat_domain::geo::vertices_from_geojson(&v)
+                .and_then(|vertices| commonbeat_domain::geo::check_drawn_polygon(&vertices, bounds));
+            match checked {
+                Ok(g) => Some(g),
+                Err(e) => return Err(AppError::invalid("polygon", location::message(&ctx.tr(), &e))),
+            }
+        }
+    };
+    let saved = location::store(&state, &ctx, &p, polygon).await?;
+    Ok(Json(detail(&state, &a, &saved).await?))
 }

@@ -74,7 +74,7 @@ pub async fn assess(
     }
     let polygon = super::location::polygon_of(p);
     let (target, buffer) = match (polygon, point_of(p)) {
-        // A drawn polygon: the ring of (outer − inner) metres around its box is the buffer.
+        // A drawn polygon: the points within (outer − inner) metres of it and outside it are the buffer.
         (Some(g), _) => (super::location::polygon_geojson(&g), super::location::buffer_around(&g, outer - inner)),
         (None, Some((lon, lat))) => (square(lon, lat, inner, None), square(lon, lat, outer, Some(inner))),
         (None, None) => match f.buffer_area.trim().parse::<i64>() {

@@ -48,17 +48,13 @@ pub fn public_box(p: &Polygon) -> Value {
     polygon_geojson(&Polygon { exterior: ring, holes: Vec::new() })
 }
 
-/// A ring buffer around a drawn polygon for the assessment: the polygon's bounding box widened by `width_m`
-/// metres on every side, with the polygon cut out as a hole.
+/// The ring buffer around a drawn polygon for the assessment, as a displacement region: the points within
+/// `width_m` metres of the polygon and outside it ([`geo::RingBuffer`]).
 pub fn buffer_around(p: &Polygon, width_m: f64) -> Value {
-    let (a, b, c, d) = MultiPolygon(vec![p.clone()]).bbox();
-    let dlat = width_m / 111_320.0;
-    let dlon = dlat / ((b + d) / 2.0).to_radians().cos().max(0.01);
-    let outer =
-        [(a - dlon, b - dlat), (c + dlon, b - dlat), (c + dlon, d + dlat), (a - dlon, d + dlat), (a - dlon, b - dlat)];
-    let outer: Vec<Value> = outer.iter().map(|(x, y)| json!([x, y])).collect();
-    let hole: Vec<Value> = p.exterior.iter().rev().map(|q| json!([q.lon, q.lat])).collect();
-    json!({"type": "Polygon", "coordinates": [outer, hole]})
+    match geo::RingBuffer::new(MultiPolygon(vec![p.clone()]), width_m) {
+        Some(b) => b.to_json(),
+        None => polygon_geojson(p),
+    }
 }
 
 /// The message for a refused polygon, naming the field.
@@ -70,8 +66,40 @@ pub fn message(t: &Tr, e: &DrawnError) -> String {
         DrawnError::SelfIntersecting(_) => t.t("problem-polygon-error-crossing"),
         DrawnError::TooLarge(a) => t.t1("problem-polygon-error-large", "km2", &format!("{:.2}", a / 1e6)),
         DrawnError::OutsideBounds => t.t("problem-polygon-error-outside"),
+        DrawnError::NotAPolygon => t.t("problem-polygon-error-geojson"),
     };
     format!("{}: {reason}", t.t("problem-polygon-field"))
+}
+
+/// The jurisdiction's bounds for a drawn polygon: the box around its areas.
+pub async fn bounds(state: &AppState, jid: i64) -> AppResult<geo::BBox> {
+    let all = areas::list(&state.db, jid, None).await?;
+    Ok(all
+        .iter()
+        .map(|x| (x.min_lon, x.min_lat, x.max_lon, x.max_lat))
+        .reduce(|a, b| (a.0.min(b.0), a.1.min(b.1), a.2.max(b.2), a.3.max(b.3)))
+        .unwrap_or((0.0, 0.0, 0.0, 0.0)))
+}
+
+/// Stores a checked polygon (or clears it with `None`) and audits the change; shared by the form and the API.
+/// The caller has checked [`can_locate`].
+pub async fn store(
+    state: &AppState,
+    ctx: &Ctx,
+    p: &problem::Model,
+    polygon: Option<Polygon>,
+) -> AppResult<problem::Model> {
+    let detail = match &polygon {
+        Some(g) => {
+            json!({"vertices": g.exterior.len() - 1, "area_m2": MultiPolygon(vec![g.clone()]).area_m2().round()})
+        }
+        None => json!({"polygon": null}),
+    };
+    let mut m = p.clone();
+    m.polygon = polygon.as_ref().map(|g| polygon_geojson(g).to_string());
+    let saved = problems::save(&state.db, m).await?;
+    ctx.audit(state, "problem.location", &format!("problem:{}", p.id), "success", detail).await?;
+    Ok(saved)
 }
 
 /// The location form.
@@ -98,41 +126,20 @@ pub async fn save(
         return Err(crate::error::AppError::Forbidden);
     }
     let t = ctx.tr();
-    let object = format!("problem:{}", p.id);
     if f.action == "clear" {
-        let mut m = p.clone();
-        m.polygon = None;
-        let saved = problems::save(&state.db, m).await?;
-        ctx.audit(&state, "problem.location", &object, "success", json!({"polygon": null})).await?;
+        let saved = store(&state, &ctx, &p, None).await?;
         return page_with(&state, &ctx, &a, saved, None, Some(t.t("problem-polygon-cleared")), None).await;
     }
-    let refused = |e: DrawnError| Some(message(&t, &e));
-    let all = areas::list(&state.db, ctx.jid(), None).await?;
-    let bounds = all
-        .iter()
-        .map(|x| (x.min_lon, x.min_lat, x.max_lon, x.max_lat))
-        .reduce(|a, b| (a.0.min(b.0), a.1.min(b.1), a.2.max(b.2), a.3.max(b.3)))
-        .unwrap_or((0.0, 0.0, 0.0, 0.0));
+    let bounds = bounds(&state, ctx.jid()).await?;
     let checked = geo::parse_lat_lon_lines(&f.vertices).and_then(|v| geo::check_drawn_polygon(&v, bounds));
     let polygon = match checked {
         Ok(polygon) => polygon,
         Err(e) => {
             let text = Some(f.vertices.chars().take(20_000).collect());
-            return page_with(&state, &ctx, &a, p, refused(e), None, text).await;
+            return page_with(&state, &ctx, &a, p, Some(message(&t, &e)), None, text).await;
         }
     };
-    let area_m2 = MultiPolygon(vec![polygon.clone()]).area_m2();
-    let mut m = p.clone();
-    m.polygon = Some(polygon_geojson(&polygon).to_string());
-    let saved = problems::save(&state.db, m).await?;
-    ctx.audit(
-        &state,
-        "problem.location",
-        &object,
-        "success",
-        json!({"vertices": polygon.exterior.len() - 1, "area_m2": area_m2.round()}),
-    )
-    .await?;
+    let saved = store(&state, &ctx, &p, Some(polygon)).await?;
     page_with(&state, &ctx, &a, saved, None, Some(t.t("problem-polygon-saved")), None).await
 }
 
@@ -146,12 +153,15 @@ mod tests {
     }
 
     #[test]
-    fn the_buffer_is_a_valid_ring_around_the_polygon_and_the_public_box_contains_it() {
+    fn the_buffer_is_a_true_ring_around_the_polygon_and_the_public_box_contains_it() {
         let p = poly();
-        let buffer = geo::parse_geometry(&buffer_around(&p, 150.0).to_string()).unwrap();
+        let buffer = geo::RingBuffer::from_json(&buffer_around(&p, 150.0)).unwrap().unwrap();
+        assert_eq!(buffer.width_m(), 150.0);
         let inside = LonLat::new(-87.6975, 41.901);
         assert!(!buffer.contains(inside), "the target is cut out");
         assert!(buffer.contains(LonLat::new(-87.7005, 41.8995)), "the ring around it is in");
+        // Beyond the south-west corner by about 150 m on each axis: in the old widened box, not within 150 m.
+        assert!(!buffer.contains(LonLat::new(-87.70181, 41.89865)));
         let public = geo::parse_geometry(&public_box(&p).to_string()).unwrap();
         assert!(p.exterior.iter().all(|q| public.contains(*q)));
         assert_eq!(public.0[0].exterior.len(), 5, "a box, not the outline");

@@ -23,7 +23,7 @@ use axum::Router;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use commonbeat_domain::incident::Category;
 use commonbeat_domain::partnership::Goal;
 use commonbeat_domain::problem::{DEFAULT_ACTIVE_LIMIT, Priority, Source, Stage, check_active_limit};
@@ -55,6 +55,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/partnerships/{slug}/problems/{id}", guarded(get(api::api_get)))
         .route("/api/v1/partnerships/{slug}/problems/{id}/stage", guarded(post(api::api_stage)))
         .route("/api/v1/partnerships/{slug}/problems/{id}/assessment", guarded(post(api::api_assess)))
+        .route("/api/v1/partnerships/{slug}/problems/{id}/location", guarded(put(api::api_location)))
 }
 
 /// Whether the caller may see a problem: public ones to everyone, private ones to members and managers.

@@ -327,6 +327,7 @@ async fn create(State(state): State<AppState>, ctx: Ctx, mut form: Multipart) ->
         phone: v.phone.clone(),
         source: "web".into(),
         open311_key_id: None,
+        media_url: String::new(),
         photo,
     };
     // Before recording: suggest earlier reports of the same thing nearby, unless the reporter has seen them.

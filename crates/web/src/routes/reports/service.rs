@@ -1,5 +1,5 @@
 //! What the report pages, the JSON API and Open311 share: who may triage, submitting a report (checks, photo
-//! cleaning, partnership by point-in-polygon, receipt), status changes (domain transitions, follower notices,
+//! cleaning, an address without a point located by the offline geocoder, partnership by point-in-polygon, receipt), status changes (domain transitions, follower notices,
 //! the follow-up job) and the public view that never carries a precise point, a contact or moderated text.
 
 use crate::AppState;
@@ -7,6 +7,7 @@ use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use base64::Engine;
+use commonbeat_domain::geocode::Precision;
 use commonbeat_domain::photo;
 use commonbeat_domain::report::{
     self, Category, Point, ReportStatus, TransitionError, block_of_address, check_attributes, check_description,
@@ -81,6 +82,9 @@ pub struct PublicReport {
     pub agency_responsible: String,
     /// Whether a photo can be fetched at `/reports/{id}/photo`.
     pub has_photo: bool,
+    /// The address of a photo held elsewhere, as an Open311 client gave it (never fetched; left out when
+    /// moderators hid the description).
+    pub media_url: Option<String>,
 }
 
 /// The public view of a stored report.
@@ -99,6 +103,7 @@ pub fn public_view(r: &rmodel::Model) -> PublicReport {
         expected_at: r.expected_at,
         agency_responsible: r.agency_responsible.clone(),
         has_photo: r.has_photo && !r.description_hidden,
+        media_url: r.media_url.clone().filter(|_| !r.description_hidden),
     }
 }
 
@@ -131,6 +136,25 @@ pub struct Submission {
     pub open311_key_id: Option<i64>,
     /// Photo bytes, unchecked.
     pub photo: Option<Vec<u8>>,
+    /// The address of a photo held elsewhere (Open311 `media_url`): stored and returned, never fetched.
+    pub media_url: String,
+}
+
+/// The longest `media_url` kept.
+pub const MAX_MEDIA_URL: usize = 2000;
+
+/// A `media_url` as stored: `None` when empty; refused (with the reason, for logs) unless an http(s) address
+/// without spaces or control characters, at most [`MAX_MEDIA_URL`] characters.
+pub fn check_media_url(url: &str) -> Result<Option<String>, &'static str> {
+    let url = url.trim();
+    if url.is_empty() {
+        return Ok(None);
+    }
+    let scheme_ok = url.starts_with("https://") || url.starts_with("http://");
+    if !scheme_ok || url.len() > MAX_MEDIA_URL || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("not an http(s) address of at most 2000 characters without spaces");
+    }
+    Ok(Some(url.to_string()))
 }
 
 /// A refused submission: the field and a translated message.
@@ -261,6 +285,9 @@ pub async fn submit(state: &AppState, ctx: &Ctx, s: Submission) -> AppResult<Res
     if !cat.allows_anonymous() && email.is_empty() && phone.is_empty() {
         return Ok(Err(refuse(&t, "email", "report-error-contact-needed")));
     }
+    let Ok(media_url) = check_media_url(&s.media_url) else {
+        return Ok(Err(refuse(&t, "media_url", "report-error-media-url")));
+    };
     let photo = match s.photo.as_deref().filter(|b| !b.is_empty()) {
         None => None,
         Some(bytes) => match photo::clean(bytes) {
@@ -272,8 +299,19 @@ pub async fn submit(state: &AppState, ctx: &Ctx, s: Submission) -> AppResult<Res
             Err(_) => return Ok(Err(refuse(&t, "photo", "report-error-photo-type"))),
         },
     };
-    let block = place.point.map(report::generalise);
-    let partnership_id = match place.point {
+    // An address without a point is located offline at block level (or at a named area); when nothing
+    // matches the report is kept with its address only.
+    let located = match place.point {
+        Some(_) => None,
+        None => state.crime.geocoder(&state.db, ctx.jid()).await?.locate(&place.address).ok(),
+    };
+    let point = place.point.or_else(|| located.as_ref().and_then(|g| Point::new(g.at.lat, g.at.lon)));
+    let block_address = match &located {
+        Some(g) if g.precision == Precision::Block => g.matched.clone(),
+        _ => block_of_address(&place.address),
+    };
+    let block = point.map(report::generalise);
+    let partnership_id = match point {
         Some(p) => partnership_at(state, ctx.jid(), p).await?,
         None => None,
     };
@@ -287,12 +325,13 @@ pub async fn submit(state: &AppState, ctx: &Ctx, s: Submission) -> AppResult<Res
             category: cat.as_str().into(),
             description,
             attributes: serde_json::Value::Object(attrs).to_string(),
-            lat: place.point.map(|p| p.lat),
-            lon: place.point.map(|p| p.lon),
+            lat: point.map(|p| p.lat),
+            lon: point.map(|p| p.lon),
             block_lat: block.map(|p| p.lat),
             block_lon: block.map(|p| p.lon),
-            block_address: block_of_address(&place.address),
+            block_address,
             address: place.address,
+            media_url,
             zipcode: s.zipcode.trim().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(10).collect(),
             anonymous,
             contact_name: name,
@@ -312,7 +351,8 @@ pub async fn submit(state: &AppState, ctx: &Ctx, s: Submission) -> AppResult<Res
         "report.create",
         &format!("report:{}", r.id),
         "success",
-        json!({"category": r.category, "source": r.source, "anonymous": anonymous, "photo": r.has_photo}),
+        json!({"category": r.category, "source": r.source, "anonymous": anonymous, "photo": r.has_photo,
+               "geocoded": located.as_ref().map(|g| json!({"precision": g.precision.as_str(), "matched": g.matched}))}),
     )
     .await?;
     if !email.is_empty() {
@@ -426,4 +466,20 @@ pub async fn load_visible(state: &AppState, ctx: &Ctx, id: i64) -> AppResult<(rm
         return Err(AppError::NotFound);
     }
     Ok((r, triage))
+}
+
+#[cfg(test)]
+mod media_tests {
+    use super::*;
+
+    #[test]
+    fn media_urls_are_http_addresses_or_nothing() {
+        assert_eq!(check_media_url("  "), Ok(None));
+        assert_eq!(check_media_url(" https://example.org/p.jpg "), Ok(Some("https://example.org/p.jpg".into())));
+        assert_eq!(check_media_url("http://example.org/a?b=c"), Ok(Some("http://example.org/a?b=c".into())));
+        for bad in ["javascript:alert(1)", "ftp://x/y", "https://exa mple.org", "file:///etc/passwd", "example.org/p"] {
+            assert!(check_media_url(bad).is_err(), "{bad}");
+        }
+        assert!(check_media_url(&format!("https://x.org/{}", "a".repeat(MAX_MEDIA_URL))).is_err());
+    }
 }
