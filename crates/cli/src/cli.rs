@@ -60,7 +60,8 @@ pub enum Command {
     /// Audit log tools.
     #[command(subcommand)]
     Audit(AuditCommand),
-    /// Import data: area outlines (GeoJSON), census demographics (CSV) and crime incidents (CSV). Nothing is half-applied.
+    /// Import data: area outlines (GeoJSON), census demographics (CSV), ZIP codes of areas (CSV) and crime incidents
+    /// (CSV). Nothing is half-applied.
     #[command(subcommand)]
     Import(ImportCommand),
     /// Open311 GeoReport v2 tools.
@@ -115,6 +116,16 @@ pub enum ImportCommand {
     Demographics {
         /// The CSV file.
         file: PathBuf,
+    },
+    /// ZIP codes of the areas: CSV with columns zip,area (area = the area's name, or its id; `area_code` is
+    /// accepted as the column name). A ZIP maps to one area; the whole file is checked first and written in one
+    /// transaction, and every problem is reported with its line and field.
+    Zips {
+        /// The CSV file.
+        file: PathBuf,
+        /// Make the file the whole mapping (ZIPs not in it are removed); by default only the listed ZIPs change.
+        #[arg(long)]
+        replace: bool,
     },
     /// Crime incidents from a CSV export (see docs/IMPORT-INCIDENTS.md). Re-importing updates incidents by their
     /// source id; invalid rows go to a reject report; the valid rows commit together or not at all.

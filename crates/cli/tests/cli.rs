@@ -183,6 +183,35 @@ fn areas_and_demographics_import_whole_files_or_nothing() {
     let o = t.run(&["import", "demographics", csv.to_str().unwrap()]);
     assert!(o.status.success(), "{}", out(&o));
     assert_eq!(t.pairs("SELECT CAST(SUM(count) AS TEXT) AS a, NULL AS b FROM area_demographics")[0].0, "1150");
+
+    // ZIP codes: every problem named by line and field, nothing written; then the good file in one go.
+    let zips = t.dir.path().join("zips.csv");
+    std::fs::write(&zips, "zip,area_code\n60601,1411\n6060x,1412\n60602,Nowhere\n60601,1412\n").unwrap();
+    let o = t.run(&["import", "zips", zips.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let text = out(&o);
+    assert!(
+        text.contains("line 3, field zip")
+            && text.contains("line 5, field zip")
+            && text.contains("nothing was imported"),
+        "{text}"
+    );
+    std::fs::write(&zips, "zip,area\n60601,1411\n60602,Nowhere\n").unwrap();
+    let o = t.run(&["import", "zips", zips.to_str().unwrap()]);
+    assert!(out(&o).contains("line 3, field area: no area named \"Nowhere\""), "{}", out(&o));
+    assert_eq!(t.pairs("SELECT CAST(COUNT(*) AS TEXT) AS a, NULL AS b FROM area_zip_codes")[0].0, "0");
+    std::fs::write(&zips, "area,zip\n1411,60601\n1411,60602-1234\n1412,60603\n").unwrap();
+    let o = t.run(&["import", "zips", zips.to_str().unwrap()]);
+    assert!(o.status.success() && out(&o).contains("imported 3 ZIP code(s)"), "{}", out(&o));
+    let rows =
+        t.pairs("SELECT z.zip AS a, a.name AS b FROM area_zip_codes z JOIN areas a ON a.id = z.area_id ORDER BY z.zip");
+    let want = [("60601", "1411"), ("60602", "1411"), ("60603", "1412")];
+    assert_eq!(rows, want.map(|(a, b)| (a.to_string(), Some(b.to_string()))));
+    // Re-importing moves a ZIP; --replace makes the file the whole mapping.
+    std::fs::write(&zips, "zip,area\n60603,1411\n").unwrap();
+    assert!(t.run(&["import", "zips", zips.to_str().unwrap(), "--replace"]).status.success());
+    let rows = t.pairs("SELECT z.zip AS a, a.name AS b FROM area_zip_codes z JOIN areas a ON a.id = z.area_id");
+    assert_eq!(rows, [("60603".to_string(), Some("1411".to_string()))]);
 }
 
 fn chicago_rows(n: usize, bad_every: usize) -> String {

@@ -25,6 +25,7 @@ pub mod report;
 pub mod self_assessment;
 pub mod survey;
 pub mod text;
+pub mod zip;
 
 pub use account::{Email, EmailError, PasswordError, PersonName, Role, Side, check_password};
 pub use audit::{AuditRecord, ChainBreak, GENESIS_HASH, verify_chain};

@@ -21,12 +21,14 @@ pub struct AppState {
     pub crime: Arc<crate::crime::CrimeCache>,
     /// Prepared public survey samples for the transparency views.
     pub trust: Arc<crate::transparency::TrustCache>,
+    /// Prepared survey waves (respondents and raking) for the survey results.
+    pub surveys: Arc<crate::routes::surveys::prepared::ResultsCache>,
 }
 
 impl AppState {
     /// State over a database with a configuration and an empty crime cache.
     pub fn new(db: Db, config: WebConfig) -> AppState {
-        AppState { db, config: Arc::new(config), crime: Arc::default(), trust: Arc::default() }
+        AppState { db, config: Arc::new(config), crime: Arc::default(), trust: Arc::default(), surveys: Arc::default() }
     }
 }
 

@@ -1,10 +1,11 @@
 //! Riverton's geography: twelve beats in three districts along a river, with census-like demographics whose
-//! mix differs from beat to beat (so representation gaps are visible).
+//! mix differs from beat to beat (so representation gaps are visible), and the ZIP codes of each beat (606xx).
 
 use anyhow::Context;
 use commonbeat_domain::{census, geo};
 use commonbeat_store::Db;
 use commonbeat_store::repo::areas::{self, DemographicCount, NewArea};
+use commonbeat_store::repo::zips;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
@@ -159,6 +160,17 @@ pub async fn create(db: &Db, jid: i64, rng: &mut ChaCha8Rng) -> anyhow::Result<V
         }
     }
     areas::replace_demographics(db, jid, counts).await?;
+    // ZIP codes: one or two per beat (made up, in Chicago's 606xx range), so residents may answer surveys by ZIP.
+    let zip_rows: Vec<(String, i64)> = ids
+        .iter()
+        .enumerate()
+        .flat_map(|(i, id)| {
+            let first = (format!("606{:02}", 40 + i), *id);
+            let second = (i % 3 == 0).then(|| (format!("606{:02}", 60 + i), *id));
+            std::iter::once(first).chain(second)
+        })
+        .collect();
+    zips::import(db, jid, &zip_rows, true).await?;
     Ok(ids)
 }
 

@@ -7,6 +7,7 @@
 //! place: the store keeps every version and waves point at the version they fielded.
 
 pub mod answers;
+pub mod editing;
 pub mod templates;
 
 #[cfg(test)]

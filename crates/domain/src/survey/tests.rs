@@ -163,3 +163,106 @@ proptest! {
         prop_assert_eq!(normalise_card_code(&typed), Some(s));
     }
 }
+
+mod editing_tests {
+    use super::super::editing::{Direction, EditError, ItemEdit, choices_text, parse_choices};
+    use super::*;
+
+    fn ids(i: &Instrument) -> Vec<&str> {
+        i.items.iter().map(|x| x.id.as_str()).collect()
+    }
+
+    #[test]
+    fn items_move_up_and_down_and_refuse_bad_indexes_and_edges() {
+        let mut i = template("trust_safety").unwrap();
+        let before = ids(&i).iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        i.move_item(1, Direction::Up).unwrap();
+        assert_eq!(&ids(&i)[..3], &["safe_night", "safe_day", "respect"]);
+        i.move_item(0, Direction::Down).unwrap();
+        assert_eq!(ids(&i), before);
+        let n = i.items.len();
+        assert_eq!(i.move_item(n, Direction::Up), Err(EditError::NoItem { index: n, count: n }));
+        assert_eq!(i.move_item(0, Direction::Up), Err(EditError::AtEdge { index: 0, direction: Direction::Up }));
+        assert_eq!(
+            i.move_item(n - 1, Direction::Down),
+            Err(EditError::AtEdge { index: n - 1, direction: Direction::Down })
+        );
+        assert_eq!(ids(&i), before, "refused moves change nothing");
+        assert!(EditError::NoItem { index: 9, count: 8 }.to_string().contains("no item 10"));
+        assert_eq!(Direction::parse("down"), Some(Direction::Down));
+        assert_eq!(Direction::parse("sideways"), None);
+        assert_eq!(i.validate(), Ok(()));
+    }
+
+    #[test]
+    fn an_edit_changes_texts_and_options_but_keeps_id_and_kind() {
+        let mut i = blank("Custom");
+        i.items.push(Item {
+            id: "mode".into(),
+            kind: ItemKind::Single,
+            en: "How did you hear?".into(),
+            es: "¿Cómo se enteró?".into(),
+            choices: parse_choices("web | Web | Web\nradio | Radio | Radio"),
+            scale: None,
+            top_issue: false,
+        });
+        let at = i.items.len() - 1;
+        let choices = parse_choices("web | Website | Sitio web\n\n flyer | Flyer | Volante \nradio | Radio | Radio");
+        assert_eq!(choices.len(), 3);
+        assert_eq!(choices[1].id, "flyer");
+        i.edit_item(
+            at,
+            ItemEdit {
+                en: " How did you hear about it? ".into(),
+                es: "¿Cómo se enteró de ella?".into(),
+                choices: choices.clone(),
+                scale: None,
+                top_issue: false,
+            },
+        )
+        .unwrap();
+        let it = &i.items[at];
+        assert_eq!((it.id.as_str(), it.kind), ("mode", ItemKind::Single));
+        assert_eq!(it.en, "How did you hear about it?");
+        assert_eq!(it.choices, choices);
+        assert_eq!(parse_choices(&choices_text(&it.choices)), choices, "the text form reads back");
+        // Choices are dropped on items that take none; a missing Spanish text is caught by validation.
+        let mut t = template("trust_safety").unwrap();
+        t.edit_item(
+            2,
+            ItemEdit {
+                en: "Police are respectful.".into(),
+                es: String::new(),
+                choices,
+                scale: Some("trust".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(t.items[2].choices.is_empty());
+        let errs = t.validate().unwrap_err();
+        assert!(errs.iter().any(|e| e.item == Some(2) && e.field == "es"), "{errs:?}");
+        assert_eq!(t.edit_item(99, ItemEdit::default()), Err(EditError::NoItem { index: 99, count: t.items.len() }));
+    }
+
+    proptest! {
+        #[test]
+        fn moving_permutes_items_and_up_undoes_down(index in 0usize..8, down in any::<bool>()) {
+            let mut i = template("trust_safety").unwrap();
+            let before = i.clone();
+            let dir = if down { Direction::Down } else { Direction::Up };
+            if i.move_item(index, dir).is_ok() {
+                let mut a = ids(&i);
+                let mut b = ids(&before);
+                a.sort_unstable();
+                b.sort_unstable();
+                prop_assert_eq!(a, b);
+                let (back, at) = if down { (Direction::Up, index + 1) } else { (Direction::Down, index - 1) };
+                i.move_item(at, back).unwrap();
+                prop_assert_eq!(i, before);
+            } else {
+                prop_assert_eq!(i, before);
+            }
+        }
+    }
+}

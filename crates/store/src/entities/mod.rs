@@ -6,6 +6,7 @@ pub mod announcement;
 pub mod api_token;
 pub mod area;
 pub mod area_demographic;
+pub mod area_zip_code;
 pub mod audit_entry;
 pub mod ballot;
 pub mod cg_statement;

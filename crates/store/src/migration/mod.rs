@@ -17,6 +17,7 @@ mod m0011_sustaining;
 mod m0012_self_assessment;
 mod m0013_problem_polygons;
 mod m0014_report_media_url;
+mod m0015_survey_zips;
 mod schema;
 
 /// Every table the application owns, parents before children. Backup and restore walk this list; a test checks
@@ -87,6 +88,7 @@ pub const TABLES: &[&str] = &[
     "self_assessment_rounds",
     "self_assessment_participants",
     "self_assessment_responses",
+    "area_zip_codes",
 ];
 
 /// The migrator.
@@ -110,6 +112,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_self_assessment::Migration),
             Box::new(m0013_problem_polygons::Migration),
             Box::new(m0014_report_media_url::Migration),
+            Box::new(m0015_survey_zips::Migration),
         ]
     }
 }

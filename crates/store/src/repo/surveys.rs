@@ -16,6 +16,8 @@ use sea_orm::{
 };
 use std::collections::BTreeMap;
 
+pub use super::survey_columns::{ResponseColumns, response_columns, results_stamp};
+
 /// Records a survey with its first instrument version.
 pub async fn create(
     db: &Db,

@@ -41,6 +41,21 @@ survey-item-es = Spanish text
 survey-item-choices = Choices
 survey-item-choices-hint = One per line: id | English | Spanish (single and multiple choice only).
 survey-item-top-issue = This is the "number one issue" question (open text)
+survey-item-move-up = Move up
+survey-item-move-down = Move down
+survey-item-order = Order
+survey-item-edit = Edit
+survey-item-edit-title = Edit question { $item }
+survey-item-edit-hint = The id and type stay the same, so earlier answers still count. If a wave has used this version, saving makes a new version.
+survey-item-fixed-text = The demographics block's questions and categories are fixed.
+survey-item-save = Save the question
+survey-item-back = Back to the survey
+survey-error-index = There is no question { $position } to move: the survey has { $count } questions.
+survey-error-edge = { $direction ->
+    [up] Question { $position } is already the first.
+   *[down] Question { $position } is already the last.
+}
+survey-error-direction = Choose to move the question up or down.
 survey-kind-scale10 = 0–10 scale
 survey-kind-likert5 = 1–5 agreement
 survey-kind-single = Single choice

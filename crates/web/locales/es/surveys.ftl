@@ -41,6 +41,21 @@ survey-item-es = Texto en español
 survey-item-choices = Opciones
 survey-item-choices-hint = Una por línea: identificador | inglés | español (solo para opción única y múltiple).
 survey-item-top-issue = Es la pregunta del "problema número uno" (texto abierto)
+survey-item-move-up = Subir
+survey-item-move-down = Bajar
+survey-item-order = Orden
+survey-item-edit = Editar
+survey-item-edit-title = Editar la pregunta { $item }
+survey-item-edit-hint = El identificador y el tipo no cambian, así que las respuestas anteriores siguen contando. Si una ronda ya usó esta versión, al guardar se crea una versión nueva.
+survey-item-fixed-text = Las preguntas y categorías del bloque demográfico son fijas.
+survey-item-save = Guardar la pregunta
+survey-item-back = Volver a la encuesta
+survey-error-index = No hay una pregunta { $position } que mover: la encuesta tiene { $count } preguntas.
+survey-error-edge = { $direction ->
+    [up] La pregunta { $position } ya es la primera.
+   *[down] La pregunta { $position } ya es la última.
+}
+survey-error-direction = Elija subir o bajar la pregunta.
 survey-kind-scale10 = Escala 0–10
 survey-kind-likert5 = Acuerdo 1–5
 survey-kind-single = Opción única

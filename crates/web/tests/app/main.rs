@@ -23,6 +23,8 @@ mod recruiting;
 mod reports;
 mod security;
 mod self_assessment;
+mod survey_items;
+mod survey_zips;
 mod surveys;
 mod sustaining;
 mod transparency;

@@ -20,7 +20,7 @@ fn square(lon0: f64) -> String {
 }
 
 /// Three neighbourhoods with census figures; returns their ids.
-async fn neighbourhoods(app: &TestApp) -> Vec<i64> {
+pub(crate) async fn neighbourhoods(app: &TestApp) -> Vec<i64> {
     let names = ["North", "Centre", "South"];
     let new = names
         .iter()
@@ -62,7 +62,7 @@ async fn neighbourhoods(app: &TestApp) -> Vec<i64> {
     ids
 }
 
-async fn analyst(app: &TestApp) -> reqwest::Client {
+pub(crate) async fn analyst(app: &TestApp) -> reqwest::Client {
     let (_, secret) = app.user("analyst@example.org", Role::Police).await;
     let c = app.client();
     app.login(&c, "analyst@example.org", secret.as_deref()).await;
@@ -70,7 +70,7 @@ async fn analyst(app: &TestApp) -> reqwest::Client {
 }
 
 /// Creates a Trust & Safety survey with one wave over `areas`; returns (survey id, wave id, code).
-async fn fielded(app: &TestApp, c: &reqwest::Client, areas: &[i64]) -> (i64, i64, String) {
+pub(crate) async fn fielded(app: &TestApp, c: &reqwest::Client, areas: &[i64]) -> (i64, i64, String) {
     let r = app.post_form(c, "/surveys", "/surveys", &[("template", "trust_safety"), ("title", "")]).await;
     assert_eq!(r.status(), 303);
     let id: i64 = r.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().parse().unwrap();
@@ -291,7 +291,7 @@ async fn editing_a_fielded_instrument_makes_a_new_version() {
 
 /// Responses straight into the store: `n` per (area, race) with trust answers `score`.
 #[allow(clippy::too_many_arguments)]
-fn responses(
+pub(crate) fn responses(
     s: i64,
     w: i64,
     v: i64,

@@ -42,27 +42,50 @@ fn dim_index(d: Dimension) -> usize {
 
 /// Reads the stored responses: demographics as category indices and a score per scale of the instrument.
 pub fn respondents(inst: &Instrument, rows: &[survey_response::Model]) -> Vec<Respondent> {
+    respondents_from(
+        inst,
+        rows.iter().map(|r| {
+            (
+                r.area_id,
+                r.answers.as_str(),
+                [&r.race, &r.age, &r.sex, &r.tenure, &r.income, &r.language].map(String::as_str),
+            )
+        }),
+    )
+}
+
+/// [`respondents`] from (area, answers JSON, demographics in [`Dimension::ALL`] order) of each response.
+pub fn respondents_from<'a>(
+    inst: &Instrument,
+    rows: impl Iterator<Item = (Option<i64>, &'a str, [&'a str; 6])>,
+) -> Vec<Respondent> {
     let scales = inst.scales();
-    rows.iter()
-        .map(|r| {
-            let answers: BTreeMap<String, serde_json::Value> = serde_json::from_str(&r.answers).unwrap_or_default();
-            let vals = [&r.race, &r.age, &r.sex, &r.tenure, &r.income, &r.language];
-            let mut demo = [None; 6];
-            for (i, d) in Dimension::ALL.into_iter().enumerate() {
-                demo[i] = survey_categories(d).iter().position(|c| *c == vals[i]).map(|p| p as u16);
+    let kinds: Vec<ItemScale> = scales
+        .iter()
+        .map(|s| if s.kind == ItemKind::Likert5 { ItemScale::OneToFive } else { ItemScale::ZeroToTen })
+        .collect();
+    // Looked up once, not per respondent.
+    let cats: Vec<Vec<&'static str>> = Dimension::ALL.into_iter().map(survey_categories).collect();
+    let mut items: Vec<Option<f64>> = Vec::new();
+    rows.map(|(area, answers, vals)| {
+        let answers: BTreeMap<String, serde_json::Value> = serde_json::from_str(answers).unwrap_or_default();
+        let mut demo = [None; 6];
+        for (i, c) in cats.iter().enumerate() {
+            if !vals[i].is_empty() {
+                demo[i] = c.iter().position(|c| *c == vals[i]).map(|p| p as u16);
             }
-            let mut scores = BTreeMap::new();
-            for s in &scales {
-                let items: Vec<Option<f64>> =
-                    s.items.iter().map(|id| answers.get(id).and_then(serde_json::Value::as_f64)).collect();
-                let kind = if s.kind == ItemKind::Likert5 { ItemScale::OneToFive } else { ItemScale::ZeroToTen };
-                if let Some(v) = scale_score(&items, kind) {
-                    scores.insert(s.name.clone(), v);
-                }
+        }
+        let mut scores = BTreeMap::new();
+        for (s, kind) in scales.iter().zip(&kinds) {
+            items.clear();
+            items.extend(s.items.iter().map(|id| answers.get(id).and_then(serde_json::Value::as_f64)));
+            if let Some(v) = scale_score(&items, *kind) {
+                scores.insert(s.name.clone(), v);
             }
-            Respondent { area: r.area_id, demo, scores }
-        })
-        .collect()
+        }
+        Respondent { area, demo, scores }
+    })
+    .collect()
 }
 
 /// What raking did in one area.
@@ -275,6 +298,7 @@ pub struct Gap {
 }
 
 /// Scores and weights of the respondents that enter an estimate of `scale`.
+#[derive(Debug, Clone, Default)]
 pub struct Sample {
     /// Scores.
     pub y: Vec<f64>,

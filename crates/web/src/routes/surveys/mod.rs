@@ -6,7 +6,9 @@
 pub mod charts;
 pub mod compute;
 pub mod distribute;
+pub mod editor;
 pub mod map;
+pub mod prepared;
 pub mod public;
 pub mod results;
 pub mod results_page;
@@ -24,8 +26,9 @@ use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use commonbeat_domain::survey::editing::parse_choices;
 use commonbeat_domain::survey::templates::{KEYS, blank, template};
-use commonbeat_domain::survey::{Choice, Instrument, Item, ItemKind, check_wave, is_id};
+use commonbeat_domain::survey::{Instrument, Item, ItemKind, check_wave, is_id};
 use commonbeat_store::entities::{survey, survey_wave};
 use commonbeat_store::repo::{areas, surveys};
 use serde::Deserialize;
@@ -38,6 +41,8 @@ pub fn router() -> Router<AppState> {
         .route("/surveys/{id}", guarded(get(show)))
         .route("/surveys/{id}/items", guarded(post(add_item)))
         .route("/surveys/{id}/items/remove", guarded(post(remove_item)))
+        .route("/surveys/{id}/items/move", guarded(post(editor::move_item)))
+        .route("/surveys/{id}/items/{item}/edit", guarded(get(editor::edit_form).post(editor::edit_item)))
         .route("/surveys/{id}/publish", guarded(post(publish)))
         .route("/surveys/{id}/waves", guarded(post(create_wave)))
         .route("/surveys/{id}/waves/{wid}", guarded(get(distribute::wave_page)))
@@ -158,6 +163,9 @@ async fn create(State(state): State<AppState>, ctx: Ctx, Form(f): Form<CreateFor
 
 /// An item as the page shows it.
 pub struct ItemView {
+    index: usize,
+    first: bool,
+    last: bool,
     id: String,
     kind: String,
     en: String,
@@ -197,7 +205,7 @@ async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> A
     show_page(&state, &ctx, &s, None, None, StatusCode::OK).await
 }
 
-async fn show_page(
+pub(super) async fn show_page(
     state: &AppState,
     ctx: &Ctx,
     s: &survey::Model,
@@ -208,10 +216,15 @@ async fn show_page(
     let t = ctx.tr();
     let v = surveys::current_version(&state.db, ctx.jid(), s).await?;
     let inst = instrument_of(&v.instrument)?;
+    let count = inst.items.len();
     let items = inst
         .items
         .iter()
-        .map(|i| ItemView {
+        .enumerate()
+        .map(|(n, i)| ItemView {
+            index: n,
+            first: n == 0,
+            last: n + 1 == count,
             id: i.id.clone(),
             kind: t.t(&format!("survey-kind-{}", i.kind.as_str())),
             en: i.en.clone(),
@@ -272,7 +285,13 @@ pub struct ItemForm {
     top_issue: Option<String>,
 }
 
-async fn save(state: &AppState, ctx: &Ctx, s: &survey::Model, inst: Instrument, what: &str) -> AppResult<Response> {
+pub(super) async fn save(
+    state: &AppState,
+    ctx: &Ctx,
+    s: &survey::Model,
+    inst: Instrument,
+    what: &str,
+) -> AppResult<Response> {
     let t = ctx.tr();
     if let Err(errs) = inst.validate() {
         let msg = errs.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
@@ -313,19 +332,7 @@ async fn add_item(
         )
         .await;
     };
-    let choices = f
-        .choices
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            let mut p = l.split('|').map(str::trim);
-            Choice {
-                id: p.next().unwrap_or_default().to_string(),
-                en: p.next().unwrap_or_default().to_string(),
-                es: p.next().unwrap_or_default().to_string(),
-            }
-        })
-        .collect();
+    let choices = parse_choices(&f.choices);
     let scale = Some(f.scale.trim().to_string()).filter(|x| !x.is_empty());
     let (en, es) = if kind == ItemKind::Demographics {
         ("About you (optional)".to_string(), "Sobre usted (opcional)".to_string())

@@ -21,7 +21,7 @@ use commonbeat_domain::survey::answers::{parse_answers, survey_categories};
 use commonbeat_domain::survey::{Instrument, ItemKind, normalise_card_code};
 use commonbeat_store::entities::survey_wave;
 use commonbeat_store::repo::audit::AuditEvent;
-use commonbeat_store::repo::{areas, audit, surveys};
+use commonbeat_store::repo::{areas, audit, surveys, zips};
 use commonbeat_store::secrets::hash_token;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -300,11 +300,7 @@ pub async fn submit(
         None => match area_pick {
             Some(a) if wave_areas.contains(&a) => Some(a),
             Some(_) => return Err(AppError::invalid("area", "not an area of this survey")),
-            None if !zip.is_empty() => areas::list(&state.db, ctx.jid(), None)
-                .await?
-                .into_iter()
-                .find(|a| wave_areas.contains(&a.id) && a.name.eq_ignore_ascii_case(&zip))
-                .map(|a| a.id),
+            None if !zip.is_empty() => area_of_zip(&state, ctx.jid(), &zip, &wave_areas).await?,
             None => None,
         },
     };
@@ -391,4 +387,19 @@ struct ThanksPage {
 pub async fn thanks(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> AppResult<Response> {
     surveys::wave_by_code(&state.db, ctx.jid(), &code).await?;
     render(&ThanksPage { shell: Shell::new(&ctx, "survey-thanks-title") })
+}
+
+/// The wave's area a ZIP given on the form stands for: the jurisdiction's ZIP mapping first, else an area named
+/// after the ZIP. A ZIP that is not a ZIP, is not mapped, or maps outside the wave gives no area (the answer still
+/// counts, unweighted by area).
+pub async fn area_of_zip(state: &AppState, jid: i64, zip: &str, wave_areas: &[i64]) -> AppResult<Option<i64>> {
+    let Some(z) = commonbeat_domain::zip::Zip::parse(zip) else { return Ok(None) };
+    if let Some(a) = zips::area_of(&state.db, jid, z.as_str()).await? {
+        return Ok(Some(a).filter(|a| wave_areas.contains(a)));
+    }
+    Ok(areas::list(&state.db, jid, None)
+        .await?
+        .into_iter()
+        .find(|a| wave_areas.contains(&a.id) && a.name.trim() == z.as_str())
+        .map(|a| a.id))
 }

@@ -4,10 +4,8 @@
 //! below k respondents is hidden with its complement, for every viewer and export (k = 10; a larger k may be
 //! asked for, never a smaller one).
 
-use super::compute::{
-    AreaRaking, Cell, Census, Gap, Respondent, breakdown, demo_index, overall, rake_wave, respondents, sample,
-};
-use super::instrument_of;
+use super::compute::{AreaRaking, Cell, Gap, breakdown, demo_index, overall};
+use super::prepared::{PreparedWave, Raked};
 use crate::AppState;
 use crate::context::Ctx;
 use crate::crime::import::{csv_cell, formula_safe};
@@ -20,13 +18,15 @@ use axum::response::{IntoResponse, Response};
 use commonbeat_analysis::survey::SURVEY_MIN_CELL;
 use commonbeat_domain::census::Dimension;
 use commonbeat_domain::survey::answers::survey_categories;
+use commonbeat_domain::zip::Zip;
 use commonbeat_store::entities::{survey, survey_wave};
-use commonbeat_store::repo::{areas, surveys};
+use commonbeat_store::repo::{areas, surveys, zips};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Which group (row) a respondent falls in.
-type GroupOf = Box<dyn Fn(usize) -> Option<u16>>;
+type GroupOf<'a> = Box<dyn Fn(usize) -> Option<u16> + 'a>;
 
 /// Query of the results.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -42,6 +42,9 @@ pub struct ResultsQuery {
     /// Only respondents of this area (demographic breakdowns and the trends).
     #[serde(default, deserialize_with = "blank_none")]
     pub area: Option<i64>,
+    /// Only respondents of the area this ZIP code maps to (the jurisdiction's ZIP mapping); instead of `area`.
+    #[serde(default, deserialize_with = "blank_none")]
+    pub zip: Option<String>,
     /// Trim weights at this multiple of the mean weight and re-rake (reported; off by default).
     #[serde(default, deserialize_with = "blank_none")]
     pub trim: Option<f64>,
@@ -155,32 +158,22 @@ pub async fn access(state: &AppState, ctx: &Ctx, id: i64) -> AppResult<(survey::
     Ok((s, analyst))
 }
 
-async fn census_of(state: &AppState, ctx: &Ctx, area_ids: &[i64]) -> AppResult<BTreeMap<i64, Census>> {
-    let mut out = BTreeMap::new();
-    for a in area_ids {
-        out.insert(*a, areas::demographics(&state.db, ctx.jid(), &[*a]).await?);
-    }
-    Ok(out)
-}
-
+/// The prepared waves with their raking weights (when weighted) for this trimming, in the order given.
 async fn wave_data(
     state: &AppState,
     ctx: &Ctx,
-    w: &survey_wave::Model,
+    waves: &[&survey_wave::Model],
     weighted: bool,
     trim: Option<f64>,
-) -> AppResult<(Vec<Respondent>, Option<Vec<Option<f64>>>, Vec<AreaRaking>, Vec<String>)> {
-    let v = surveys::version_by_id(&state.db, ctx.jid(), w.version_id).await?;
-    let inst = instrument_of(&v.instrument)?;
-    let rows = surveys::responses(&state.db, ctx.jid(), &[w.id]).await?;
-    let resp = respondents(&inst, &rows);
-    let scales = inst.scales().into_iter().map(|s| s.name).collect();
-    if !weighted {
-        return Ok((resp, None, Vec::new(), scales));
-    }
-    let census = census_of(state, ctx, &surveys::wave_areas(w)).await?;
-    let (weights, report) = rake_wave(&resp, &census, trim);
-    Ok((resp, Some(weights), report, scales))
+) -> AppResult<Vec<(Arc<PreparedWave>, Option<Arc<Raked>>)>> {
+    let prepared = state.surveys.waves(state, ctx.jid(), waves).await?;
+    Ok(prepared
+        .into_iter()
+        .map(|p| {
+            let raked = weighted.then(|| p.raked(trim));
+            (p, raked)
+        })
+        .collect())
 }
 
 /// Computes the results for a query (shared by the page, the CSV export and the API).
@@ -221,6 +214,14 @@ pub async fn compute_results(
         (None, Some(_)) => return Err(AppError::invalid("gap_a", "choose both groups of the gap")),
         (Some(_), None) => return Err(AppError::invalid("gap_b", "choose both groups of the gap")),
     };
+    let area_filter = match q.zip.as_deref() {
+        None => q.area,
+        Some(z) => {
+            let zip = Zip::parse(z).ok_or_else(|| AppError::invalid("zip", "five digits, or ZIP+4"))?;
+            let a = zips::area_of(&state.db, ctx.jid(), zip.as_str()).await?;
+            Some(a.ok_or_else(|| AppError::invalid("zip", "no area has this ZIP code"))?)
+        }
+    };
     let waves = surveys::waves(&state.db, ctx.jid(), s.id).await?;
     let wave = match q.wave {
         Some(id) => Some(waves.iter().find(|w| w.id == id).ok_or(AppError::NotFound)?),
@@ -236,7 +237,7 @@ pub async fn compute_results(
         scales: Vec::new(),
         weighted,
         by: by.clone(),
-        area: q.area,
+        area: area_filter,
         k,
         overall: Cell::hidden("all".into(), t.t("survey-overall")),
         rows: Vec::new(),
@@ -250,7 +251,14 @@ pub async fn compute_results(
         raking: Vec::new(),
     };
     let Some(w) = wave else { return Ok(out) };
-    let (resp, weights, raking, scales) = wave_data(state, ctx, w, weighted, q.trim).await?;
+    // Every wave is needed for the trend; the shown one is among them.
+    let all: Vec<&survey_wave::Model> = waves.iter().collect();
+    let data = wave_data(state, ctx, &all, weighted, q.trim).await?;
+    let shown = waves.iter().position(|x| x.id == w.id).unwrap_or(0);
+    let (prep, raked) = &data[shown];
+    let resp = &prep.resp;
+    let weights = raked.as_ref().map(|r| r.weights.as_slice());
+    let scales = prep.scales.clone();
     let scale = match &q.scale {
         Some(sc) if scales.contains(sc) => sc.clone(),
         Some(_) => return Err(AppError::invalid("scale", "not a scale of this survey")),
@@ -258,34 +266,32 @@ pub async fn compute_results(
     };
     out.scale = scale.clone();
     out.scales = scales;
-    let smp = sample(&resp, weights.as_deref(), &scale, q.area);
-    if let Some(ws) = &weights {
+    let smp = prep.sample(weighted, q.trim, &scale, area_filter);
+    if let Some(ws) = weights {
         out.not_weighted = Some(ws.iter().filter(|x| x.is_none()).count() as u64);
     }
     out.overall = Cell { label: t.t("survey-overall"), ..overall(&smp, k) };
-    let (keys, labels, group_of): (Vec<String>, Vec<String>, GroupOf) = match dim {
+    let (keys, labels, group_of): (Vec<String>, Vec<String>, GroupOf<'_>) = match dim {
         None => {
             let ids = surveys::wave_areas(w);
             let names: Vec<String> = ids
                 .iter()
                 .map(|id| all_areas.iter().find(|a| a.id == *id).map(|a| a.name.clone()).unwrap_or_default())
                 .collect();
-            let ids2 = ids.clone();
-            let resp2 = resp.clone();
+            let pos: HashMap<i64, u16> = ids.iter().enumerate().map(|(p, a)| (*a, p as u16)).collect();
             (
                 ids.iter().map(i64::to_string).collect(),
                 names,
-                Box::new(move |i| resp2[i].area.and_then(|a| ids2.iter().position(|x| *x == a)).map(|p| p as u16)),
+                Box::new(move |i| resp[i].area.and_then(|a| pos.get(&a).copied())),
             )
         }
         Some(d) => {
             let cats = survey_categories(d);
             let di = demo_index(d);
-            let resp2 = resp.clone();
             (
                 cats.iter().map(|c| c.to_string()).collect(),
                 cats.iter().map(|c| t.t(&format!("cat-{}-{c}", d.as_str()))).collect(),
-                Box::new(move |i| resp2[i].demo[di]),
+                Box::new(move |i| resp[i].demo[di]),
             )
         }
     };
@@ -312,9 +318,9 @@ pub async fn compute_results(
             .map(|(k, l)| GroupTrend { key: k.clone(), label: l.clone(), points: Vec::new() })
             .collect();
     }
-    for tw in &waves {
-        let (r, ws, _, _) = wave_data(state, ctx, tw, weighted, q.trim).await?;
-        let smp = sample(&r, ws.as_deref(), &scale, q.area);
+    for (tw, (p, _)) in waves.iter().zip(&data) {
+        let r = &p.resp;
+        let smp = p.sample(weighted, q.trim, &scale, area_filter);
         let point =
             |estimate| TrendPoint { wave_id: tw.id, wave: tw.name.clone(), starts_on: tw.starts_on.clone(), estimate };
         out.trend.push(point(overall(&smp, k)));
@@ -327,8 +333,8 @@ pub async fn compute_results(
             }
         }
     }
-    if analyst {
-        out.raking = raking;
+    if analyst && let Some(r) = raked {
+        out.raking = r.report.clone();
     }
     Ok(out)
 }
