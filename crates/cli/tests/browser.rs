@@ -260,6 +260,7 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
                 "/reports/triage", "/reports/triage?status=all", "/reports/1", "/reports/10",
                 "/surveys", "/surveys/1", "/surveys/1/waves/3", "/surveys/1/texts", "/surveys/1/results?by=area&weighted=false",
                 "/surveys/1/results?by=age&weighted=true&trim=5&group_trends=race&gap_a=18-24&gap_b=65%2B",
+                "/surveys/1/items/trust_police/edit",
                 "/recruiting/candidates", "/recruiting/candidates?stage=community_interview", candidate, "/recruiting/events",
                 "/recruiting/reports", "/recruiting/reports?by=sex",
                 "/sustaining", "/sustaining?sort=meetings", "/partnerships/pulaski-corridor-partnership/health"
@@ -267,7 +268,7 @@ fn every_page_passes_axe_and_keyboard_checks_in_english_and_spanish() {
             {"name": "admin", "login": login("admin@riverton.example", false), "pages": [
                 "/account", "/admin/users", "/admin/audit", "/admin/audit?action=login&outcome=success", "/admin/outbox",
                 format!("/admin/outbox/{outbox_id}"), "/recruiting/settings",
-                "/sustaining/settings", "/partnerships/old-mill-block-watch/health"
+                "/sustaining/settings", "/partnerships/old-mill-block-watch/health", "/areas/1"
             ]}
         ]
     });

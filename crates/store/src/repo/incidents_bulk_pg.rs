@@ -22,8 +22,11 @@ const SOURCE_INDEX: &str = "ix_incidents_jurisdiction_id_source_id";
 const COLUMNS: &str = "jurisdiction_id, source_id, occurred_at, offence_code, offence, category, sensitive, lon, lat, \
      block, location_type, arrest, import_id, updated_at";
 
-/// Bytes of encoded rows sent per `COPY` statement.
+/// Bytes of encoded rows sent per `COPY` statement by [`PgIncidentWriter::write`].
 const FLUSH_BYTES: usize = 8 << 20;
+
+/// Bytes handed to the connection at a time by [`PgIncidentWriter::write_stream`].
+const STREAM_CHUNK_BYTES: usize = 256 << 10;
 
 fn db_err(e: sqlx::Error) -> StoreError {
     StoreError::Db(sea_orm::DbErr::Custom(format!("postgres: {e}")))
@@ -91,7 +94,7 @@ impl PgIncidentWriter {
         })
     }
 
-    /// Adds a batch (sent to the server every few megabytes).
+    /// Adds a batch (sent to the server every few megabytes, one `COPY` per flush).
     pub async fn write(&mut self, batch: &[NewIncident]) -> StoreResult<()> {
         for r in batch {
             self.encode(r);
@@ -102,59 +105,80 @@ impl PgIncidentWriter {
         Ok(())
     }
 
-    fn encode(&mut self, r: &NewIncident) {
-        let b = &mut self.buf;
-        self.seq += 1;
-        if self.direct {
-            if !self.seen.insert(r.source_id.clone()) {
-                self.repeated.push(r.source_id.clone());
+    /// Streams every batch `batches` yields through **one** `COPY`, so the server stores rows while the file is
+    /// still being read; returns when the sender is dropped. Call [`PgIncidentWriter::finish`] or
+    /// [`PgIncidentWriter::rollback`] afterwards.
+    pub async fn write_stream(
+        &mut self,
+        mut batches: tokio::sync::mpsc::Receiver<Vec<NewIncident>>,
+    ) -> StoreResult<()> {
+        self.flush().await?;
+        let statement = self.copy_statement();
+        let mut copy = self.tx.copy_in_raw(&statement).await.map_err(db_err)?;
+        let mut buf = std::mem::take(&mut self.buf);
+        let mut sent = Ok(());
+        while let Some(batch) = batches.recv().await {
+            for r in &batch {
+                encode_row(
+                    &mut buf,
+                    r,
+                    self.direct,
+                    &mut self.seq,
+                    self.jurisdiction_id,
+                    self.import_id,
+                    self.updated_at,
+                );
+                if self.direct && !self.seen.insert(r.source_id.clone()) {
+                    self.repeated.push(r.source_id.clone());
+                }
             }
-            push_num(b, self.jurisdiction_id);
-        } else {
-            push_num(b, self.seq);
+            if buf.len() >= STREAM_CHUNK_BYTES {
+                if let Err(e) = copy.send(buf.as_slice()).await {
+                    sent = Err(db_err(e));
+                    break;
+                }
+                buf.clear();
+            }
         }
-        b.push(b'\t');
-        push_text(b, &r.source_id);
-        b.push(b'\t');
-        push_num(b, r.occurred_at);
-        b.push(b'\t');
-        push_text(b, &r.offence_code);
-        b.push(b'\t');
-        push_text(b, &r.offence);
-        b.push(b'\t');
-        push_text(b, &r.category);
-        b.push(b'\t');
-        push_opt_text(b, r.sensitive.as_deref());
-        b.push(b'\t');
-        push_opt_float(b, r.lon);
-        b.push(b'\t');
-        push_opt_float(b, r.lat);
-        b.push(b'\t');
-        push_opt_text(b, r.block.as_deref());
-        b.push(b'\t');
-        push_opt_text(b, r.location_type.as_deref());
-        b.push(b'\t');
-        b.push(if r.arrest { b't' } else { b'f' });
+        if sent.is_ok() && !buf.is_empty() {
+            sent = copy.send(buf.as_slice()).await.map(|_| ()).map_err(db_err);
+        }
+        buf.clear();
+        self.buf = buf;
+        match sent {
+            Ok(()) => {
+                copy.finish().await.map_err(db_err)?;
+                Ok(())
+            }
+            Err(e) => {
+                let _ = copy.abort("import stopped").await;
+                Err(e)
+            }
+        }
+    }
+
+    fn copy_statement(&self) -> String {
         if self.direct {
-            b.push(b'\t');
-            push_num(b, self.import_id);
-            b.push(b'\t');
-            push_num(b, self.updated_at);
+            format!("COPY incidents ({COLUMNS}) FROM STDIN")
+        } else {
+            "COPY incident_stage (seq, source_id, occurred_at, offence_code, offence, category, sensitive, lon, lat, \
+             block, location_type, arrest) FROM STDIN"
+                .to_string()
         }
-        b.push(b'\n');
+    }
+
+    fn encode(&mut self, r: &NewIncident) {
+        encode_row(&mut self.buf, r, self.direct, &mut self.seq, self.jurisdiction_id, self.import_id, self.updated_at);
+        if self.direct && !self.seen.insert(r.source_id.clone()) {
+            self.repeated.push(r.source_id.clone());
+        }
     }
 
     async fn flush(&mut self) -> StoreResult<()> {
         if self.buf.is_empty() {
             return Ok(());
         }
-        let statement = if self.direct {
-            format!("COPY incidents ({COLUMNS}) FROM STDIN")
-        } else {
-            "COPY incident_stage (seq, source_id, occurred_at, offence_code, offence, category, sensitive, lon, lat, \
-             block, location_type, arrest) FROM STDIN"
-                .to_string()
-        };
+        let statement = self.copy_statement();
         let mut copy = self.tx.copy_in_raw(&statement).await.map_err(db_err)?;
         copy.send(self.buf.as_slice()).await.map_err(db_err)?;
         copy.finish().await.map_err(db_err)?;
@@ -178,6 +202,8 @@ impl PgIncidentWriter {
                 .await
                 .map_err(db_err)?;
             }
+            // Room to sort a million keys in memory (this transaction only).
+            sqlx::query("SET LOCAL maintenance_work_mem = '512MB'").execute(&mut *self.tx).await.map_err(db_err)?;
             for sql in [
                 format!("CREATE UNIQUE INDEX {SOURCE_INDEX} ON incidents (jurisdiction_id, source_id)"),
                 format!("CREATE INDEX {TIME_INDEX} ON incidents (jurisdiction_id, occurred_at)"),
@@ -250,6 +276,49 @@ impl PgIncidentWriter {
     pub async fn rollback(self) -> StoreResult<()> {
         self.tx.rollback().await.map_err(db_err)
     }
+}
+
+/// One row in COPY's text format: the staging layout (`seq` first) or, `direct`, the table's own columns.
+fn encode_row(
+    b: &mut Vec<u8>,
+    r: &NewIncident,
+    direct: bool,
+    seq: &mut i64,
+    jurisdiction_id: i64,
+    import_id: i64,
+    updated_at: i64,
+) {
+    *seq += 1;
+    push_num(b, if direct { jurisdiction_id } else { *seq });
+    b.push(b'\t');
+    push_text(b, &r.source_id);
+    b.push(b'\t');
+    push_num(b, r.occurred_at);
+    b.push(b'\t');
+    push_text(b, &r.offence_code);
+    b.push(b'\t');
+    push_text(b, &r.offence);
+    b.push(b'\t');
+    push_text(b, &r.category);
+    b.push(b'\t');
+    push_opt_text(b, r.sensitive.as_deref());
+    b.push(b'\t');
+    push_opt_float(b, r.lon);
+    b.push(b'\t');
+    push_opt_float(b, r.lat);
+    b.push(b'\t');
+    push_opt_text(b, r.block.as_deref());
+    b.push(b'\t');
+    push_opt_text(b, r.location_type.as_deref());
+    b.push(b'\t');
+    b.push(if r.arrest { b't' } else { b'f' });
+    if direct {
+        b.push(b'\t');
+        push_num(b, import_id);
+        b.push(b'\t');
+        push_num(b, updated_at);
+    }
+    b.push(b'\n');
 }
 
 fn push_num(b: &mut Vec<u8>, v: i64) {

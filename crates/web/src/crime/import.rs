@@ -244,21 +244,33 @@ async fn write_postgres(
             return (Err(e.into()), join_blocking(reader).await);
         }
     };
-    let mut failure = None;
-    while let Some(msg) = rx.recv().await {
-        match msg {
-            Msg::Batch(batch) => {
-                if let Err(e) = writer.write(&batch).await {
-                    failure = Some(e.into());
+    // The batches go through one COPY while the file is still being read; a fatal reader message ends the
+    // stream and rolls the import back.
+    let (batches_tx, batches_rx) = tokio::sync::mpsc::channel::<Vec<NewIncident>>(4);
+    let forward = async {
+        let mut fatal = None;
+        while let Some(msg) = rx.recv().await {
+            match msg {
+                Msg::Batch(batch) => {
+                    if batches_tx.send(batch).await.is_err() {
+                        break; // the writer stopped on an error
+                    }
+                }
+                Msg::Fatal(m) => {
+                    fatal = Some(m);
                     break;
                 }
             }
-            Msg::Fatal(m) => {
-                failure = Some(ImportError::File(m));
-                break;
-            }
         }
-    }
+        drop(batches_tx);
+        fatal
+    };
+    let (fatal, streamed) = tokio::join!(forward, writer.write_stream(batches_rx));
+    let failure = match (streamed, fatal) {
+        (Err(e), _) => Some(ImportError::from(e)),
+        (Ok(()), Some(m)) => Some(ImportError::File(m)),
+        (Ok(()), None) => None,
+    };
     drop(rx);
     let summary = join_blocking(reader).await;
     let result = match (failure, &summary) {
