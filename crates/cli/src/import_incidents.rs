@@ -83,7 +83,7 @@ pub async fn run(
     };
     if !g.quiet {
         println!(
-            "imported {} incident(s) from {} in {:.1} s: {} new, {} updated, {} without a location; {} row(s) rejected",
+            "imported {} incident(s) from {} in {:.2} s: {} new, {} updated, {} without a location; {} row(s) rejected",
             outcome.counts.accepted,
             file.display(),
             started.elapsed().as_secs_f64(),

@@ -45,6 +45,11 @@ pub struct PgIncidentWriter {
     repeated: Vec<String>,
     buf: Vec<u8>,
     seq: i64,
+    /// Direct mode: ids are given in the COPY as `id_base + seq` (no `nextval` per row); the sequence is moved past
+    /// them before the commit.
+    id_base: i64,
+    /// Direct mode: rows deleted as earlier copies of a repeated source id.
+    deleted: i64,
     updated_at: i64,
 }
 
@@ -53,6 +58,10 @@ impl PgIncidentWriter {
     pub async fn begin(db: &Db, jurisdiction_id: i64, import_id: i64) -> StoreResult<PgIncidentWriter> {
         let pool = db.conn.get_postgres_connection_pool();
         let mut tx = pool.begin().await.map_err(db_err)?;
+        // Like SQLite's `synchronous = NORMAL` in WAL mode: the commit does not wait for its WAL to reach the disk.
+        // The import stays all or nothing; a power cut in the next fraction of a second could lose it whole, and it
+        // would then show as interrupted.
+        sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut *tx).await.map_err(db_err)?;
         let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM incidents WHERE jurisdiction_id = $1")
             .bind(jurisdiction_id)
             .fetch_one(&mut *tx)
@@ -64,7 +73,12 @@ impl PgIncidentWriter {
             .fetch_one(&mut *tx)
             .await
             .map_err(db_err)?;
+        let mut id_base = 0;
         if empty {
+            id_base = sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('incidents', 'id'))")
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_err)?;
             sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX {TIME_INDEX}, {SOURCE_INDEX}")))
                 .execute(&mut *tx)
                 .await
@@ -90,6 +104,8 @@ impl PgIncidentWriter {
             repeated: Vec::new(),
             buf: Vec::with_capacity(FLUSH_BYTES + (1 << 16)),
             seq: 0,
+            id_base,
+            deleted: 0,
             updated_at: now(),
         })
     }
@@ -114,20 +130,13 @@ impl PgIncidentWriter {
     ) -> StoreResult<()> {
         self.flush().await?;
         let statement = self.copy_statement();
+        let fixed = self.fixed();
         let mut copy = self.tx.copy_in_raw(&statement).await.map_err(db_err)?;
         let mut buf = std::mem::take(&mut self.buf);
         let mut sent = Ok(());
         while let Some(batch) = batches.recv().await {
             for r in &batch {
-                encode_row(
-                    &mut buf,
-                    r,
-                    self.direct,
-                    &mut self.seq,
-                    self.jurisdiction_id,
-                    self.import_id,
-                    self.updated_at,
-                );
+                encode_row(&mut buf, r, fixed, &mut self.seq);
                 if self.direct && !self.seen.insert(r.source_id.clone()) {
                     self.repeated.push(r.source_id.clone());
                 }
@@ -157,9 +166,19 @@ impl PgIncidentWriter {
         }
     }
 
+    fn fixed(&self) -> Fixed {
+        Fixed {
+            direct: self.direct,
+            id_base: self.id_base,
+            jurisdiction_id: self.jurisdiction_id,
+            import_id: self.import_id,
+            updated_at: self.updated_at,
+        }
+    }
+
     fn copy_statement(&self) -> String {
         if self.direct {
-            format!("COPY incidents ({COLUMNS}) FROM STDIN")
+            format!("COPY incidents (id, {COLUMNS}) FROM STDIN")
         } else {
             "COPY incident_stage (seq, source_id, occurred_at, offence_code, offence, category, sensitive, lon, lat, \
              block, location_type, arrest) FROM STDIN"
@@ -168,7 +187,8 @@ impl PgIncidentWriter {
     }
 
     fn encode(&mut self, r: &NewIncident) {
-        encode_row(&mut self.buf, r, self.direct, &mut self.seq, self.jurisdiction_id, self.import_id, self.updated_at);
+        let fixed = self.fixed();
+        encode_row(&mut self.buf, r, fixed, &mut self.seq);
         if self.direct && !self.seen.insert(r.source_id.clone()) {
             self.repeated.push(r.source_id.clone());
         }
@@ -192,7 +212,7 @@ impl PgIncidentWriter {
         let (j, import_id) = (self.jurisdiction_id, self.import_id);
         if self.direct {
             if !self.repeated.is_empty() {
-                sqlx::query(
+                self.deleted = sqlx::query(
                     "DELETE FROM incidents a USING incidents b WHERE a.jurisdiction_id = $1 AND b.jurisdiction_id = $1 \
                      AND a.source_id = b.source_id AND a.id < b.id AND a.source_id = ANY($2)",
                 )
@@ -200,8 +220,15 @@ impl PgIncidentWriter {
                 .bind(&self.repeated)
                 .execute(&mut *self.tx)
                 .await
-                .map_err(db_err)?;
+                .map_err(db_err)?
+                .rows_affected() as i64;
             }
+            // The sequence continues after the ids given.
+            sqlx::query("SELECT setval(pg_get_serial_sequence('incidents', 'id'), $1)")
+                .bind(self.id_base + self.seq.max(1))
+                .execute(&mut *self.tx)
+                .await
+                .map_err(db_err)?;
             // Room to sort a million keys in memory (this transaction only).
             sqlx::query("SET LOCAL maintenance_work_mem = '512MB'").execute(&mut *self.tx).await.map_err(db_err)?;
             for sql in [
@@ -228,11 +255,16 @@ impl PgIncidentWriter {
             .await
             .map_err(db_err)?;
         }
-        let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM incidents WHERE jurisdiction_id = $1")
-            .bind(j)
-            .fetch_one(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+        // Direct mode started from an empty table: what is there is what was copied, less the repeats deleted.
+        let after: i64 = if self.direct {
+            self.seq - self.deleted
+        } else {
+            sqlx::query_scalar("SELECT COUNT(*) FROM incidents WHERE jurisdiction_id = $1")
+                .bind(j)
+                .fetch_one(&mut *self.tx)
+                .await
+                .map_err(db_err)?
+        };
         let accepted: i64 = if self.before == 0 {
             after
         } else {
@@ -278,18 +310,27 @@ impl PgIncidentWriter {
     }
 }
 
-/// One row in COPY's text format: the staging layout (`seq` first) or, `direct`, the table's own columns.
-fn encode_row(
-    b: &mut Vec<u8>,
-    r: &NewIncident,
+/// What every row of one import shares.
+#[derive(Debug, Clone, Copy)]
+struct Fixed {
     direct: bool,
-    seq: &mut i64,
+    id_base: i64,
     jurisdiction_id: i64,
     import_id: i64,
     updated_at: i64,
-) {
+}
+
+/// One row in COPY's text format: the staging layout (`seq` first) or, `direct`, the table's own columns.
+fn encode_row(b: &mut Vec<u8>, r: &NewIncident, f: Fixed, seq: &mut i64) {
+    let Fixed { direct, id_base, jurisdiction_id, import_id, updated_at } = f;
     *seq += 1;
-    push_num(b, if direct { jurisdiction_id } else { *seq });
+    if direct {
+        push_num(b, id_base + *seq);
+        b.push(b'\t');
+        push_num(b, jurisdiction_id);
+    } else {
+        push_num(b, *seq);
+    }
     b.push(b'\t');
     push_text(b, &r.source_id);
     b.push(b'\t');
