@@ -10,11 +10,6 @@ mod open311;
 
 use clap::Parser;
 
-/// mimalloc instead of the system allocator: the import's reader allocates each row's strings and the writer
-/// thread frees them, which glibc's allocator handles slowly (about a fifth of an import's time went to it).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> std::process::ExitCode {
     let args = cli::Cli::parse();
     let filter = if args.global.quiet { "warn" } else { "info,sqlx=warn,sea_orm=warn" };

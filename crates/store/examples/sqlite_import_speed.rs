@@ -9,9 +9,6 @@ use commonbeat_store::repo::jurisdictions;
 use commonbeat_store::{DbUrl, migration};
 use std::time::Instant;
 
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() {
     let mut args = std::env::args().skip(1);

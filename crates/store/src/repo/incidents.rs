@@ -416,8 +416,9 @@ pub struct IncidentRow {
     pub arrest: bool,
 }
 
-/// Rows per page when loading incidents for the cache.
-const LOAD_PAGE: u64 = 50_000;
+/// Rows per page when loading incidents for the cache: small pages keep the driver's row copies from piling up
+/// in the allocator (50,000-row pages left the server about 200 MB bigger after loading).
+const LOAD_PAGE: u64 = 5_000;
 
 /// Hands every incident of the jurisdiction to `f`, in id order, a page of [`LOAD_PAGE`] rows at a time (one
 /// round trip per page instead of one per row). The unary `+` keeps SQLite from reading each page through the

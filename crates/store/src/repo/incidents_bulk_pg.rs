@@ -122,11 +122,12 @@ impl PgIncidentWriter {
     }
 
     /// Streams every batch `batches` yields through **one** `COPY`, so the server stores rows while the file is
-    /// still being read; returns when the sender is dropped. Call [`PgIncidentWriter::finish`] or
+    /// still being read; returns when the sender is dropped. Encoded batches go back through `recycle`, if given. Call [`PgIncidentWriter::finish`] or
     /// [`PgIncidentWriter::rollback`] afterwards.
     pub async fn write_stream(
         &mut self,
         mut batches: tokio::sync::mpsc::Receiver<Vec<NewIncident>>,
+        recycle: Option<std::sync::mpsc::Sender<Vec<NewIncident>>>,
     ) -> StoreResult<()> {
         self.flush().await?;
         let statement = self.copy_statement();
@@ -140,6 +141,10 @@ impl PgIncidentWriter {
                 if self.direct && !self.seen.insert(r.source_id.clone()) {
                     self.repeated.push(r.source_id.clone());
                 }
+            }
+            // Handed back to the reader, so the strings are freed on the thread that made them.
+            if let Some(r) = &recycle {
+                let _ = r.send(batch);
             }
             if buf.len() >= STREAM_CHUNK_BYTES {
                 if let Err(e) = copy.send(buf.as_slice()).await {

@@ -120,18 +120,24 @@ pub struct ColumnsBuilder {
 impl ColumnsBuilder {
     /// A builder projecting around `projection`.
     pub fn new(projection: LocalProjection) -> Self {
+        Self::with_capacity(projection, 0)
+    }
+
+    /// A builder with room for `n` incidents: the columns are allocated once at their final size instead of
+    /// doubling, which for millions of incidents leaves the allocator holding every outgrown copy.
+    pub fn with_capacity(projection: LocalProjection, n: usize) -> Self {
         ColumnsBuilder {
             c: Columns {
                 projection,
-                id: Vec::new(),
-                t: Vec::new(),
-                x: Vec::new(),
-                y: Vec::new(),
-                category: Vec::new(),
-                sensitive: Vec::new(),
-                block: Vec::new(),
-                location_type: Vec::new(),
-                arrest: Vec::new(),
+                id: Vec::with_capacity(n),
+                t: Vec::with_capacity(n),
+                x: Vec::with_capacity(n),
+                y: Vec::with_capacity(n),
+                category: Vec::with_capacity(n),
+                sensitive: Vec::with_capacity(n),
+                block: Vec::with_capacity(n),
+                location_type: Vec::with_capacity(n),
+                arrest: Vec::with_capacity(n),
                 categories: Interner::new(),
                 sensitivities: Interner::new(),
                 blocks: Interner::new(),

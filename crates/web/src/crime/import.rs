@@ -148,16 +148,19 @@ async fn run_recorded(
     let (tx, rx) = tokio::sync::mpsc::channel::<Msg>(4);
     let rejects_csv = req.rejects_csv.clone();
     let reader_progress = progress.clone();
-    let reader = std::thread::spawn(move || read_file(file, profile, tz, rejects_csv, reader_progress, tx));
+    // Written batches come back to the reader, which drops their strings and reuses the vector: each row's
+    // strings are then freed on the thread that allocated them, which the system allocator does much faster.
+    let (recycle, recycled) = std::sync::mpsc::channel::<Vec<NewIncident>>();
+    let reader = std::thread::spawn(move || read_file(file, profile, tz, rejects_csv, reader_progress, tx, recycled));
 
     // SQLite takes the bulk path on a connection of its own (a blocking thread); PostgreSQL the pool.
     let (written, summary) = match db.url.sqlite_path() {
         Some(db_path) => {
-            tokio::task::spawn_blocking(move || write_sqlite(&db_path, jurisdiction_id, import_id, rx, reader))
+            tokio::task::spawn_blocking(move || write_sqlite(&db_path, jurisdiction_id, import_id, rx, reader, recycle))
                 .await
                 .map_err(|e| ImportError::File(format!("writer failed: {e}")))?
         }
-        None => write_postgres(db, jurisdiction_id, import_id, rx, reader).await,
+        None => write_postgres(db, jurisdiction_id, import_id, rx, reader, recycle).await,
     };
     let summary = summary?;
     let counts = match written {
@@ -196,6 +199,7 @@ fn write_sqlite(
     import_id: i64,
     mut rx: tokio::sync::mpsc::Receiver<Msg>,
     reader: std::thread::JoinHandle<ParseSummary>,
+    recycle: std::sync::mpsc::Sender<Vec<NewIncident>>,
 ) -> Written {
     let mut writer = match SqliteIncidentWriter::begin(db_path, jurisdiction_id, import_id) {
         Ok(w) => w,
@@ -212,6 +216,7 @@ fn write_sqlite(
                     failure = Some(e.into());
                     break;
                 }
+                let _ = recycle.send(batch);
             }
             Msg::Fatal(m) => {
                 failure = Some(ImportError::File(m));
@@ -236,6 +241,7 @@ async fn write_postgres(
     import_id: i64,
     mut rx: tokio::sync::mpsc::Receiver<Msg>,
     reader: std::thread::JoinHandle<ParseSummary>,
+    recycle: std::sync::mpsc::Sender<Vec<NewIncident>>,
 ) -> Written {
     let mut writer = match PgIncidentWriter::begin(db, jurisdiction_id, import_id).await {
         Ok(w) => w,
@@ -265,7 +271,7 @@ async fn write_postgres(
         drop(batches_tx);
         fatal
     };
-    let (fatal, streamed) = tokio::join!(forward, writer.write_stream(batches_rx));
+    let (fatal, streamed) = tokio::join!(forward, writer.write_stream(batches_rx, Some(recycle)));
     let failure = match (streamed, fatal) {
         (Err(e), _) => Some(ImportError::from(e)),
         (Ok(()), Some(m)) => Some(ImportError::File(m)),
@@ -310,6 +316,7 @@ fn read_file(
     rejects_csv: Option<PathBuf>,
     progress: Arc<Progress>,
     tx: tokio::sync::mpsc::Sender<Msg>,
+    recycled: std::sync::mpsc::Receiver<Vec<NewIncident>>,
 ) -> ParseSummary {
     let mut s = ParseSummary { rows_read: 0, with_point: 0, rejected: 0, by_reason: BTreeMap::new(), sample: vec![] };
     let input = Counting { inner: std::io::BufReader::with_capacity(1 << 20, file), progress: progress.clone() };
@@ -360,7 +367,14 @@ fn read_file(
                 batch.push(to_new(inc));
                 if batch.len() == incidents::BATCH_ROWS {
                     progress.rows.store(s.rows_read, Ordering::Relaxed);
-                    let full = std::mem::replace(&mut batch, Vec::with_capacity(incidents::BATCH_ROWS));
+                    let next = match recycled.try_recv() {
+                        Ok(mut used) => {
+                            used.clear();
+                            used
+                        }
+                        Err(_) => Vec::with_capacity(incidents::BATCH_ROWS),
+                    };
+                    let full = std::mem::replace(&mut batch, next);
                     if tx.blocking_send(Msg::Batch(full)).is_err() {
                         return s; // the writer stopped
                     }

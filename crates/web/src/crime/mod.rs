@@ -135,7 +135,9 @@ async fn load(db: &Db, jurisdiction_id: i64) -> StoreResult<Columns> {
         .into_iter()
         .filter_map(|a| geo::parse_geometry(&a.geometry).ok().map(|g| (a.id, a.kind, a.name, g)))
         .collect();
-    let mut builder = ColumnsBuilder::new(projection_for(&all).await);
+    // A few more may arrive between the count and the read; the columns then grow once.
+    let expected = incidents::count(db, jurisdiction_id).await?.max(0) as usize;
+    let mut builder = ColumnsBuilder::with_capacity(projection_for(&all).await, expected);
     let n = incidents::for_each(db, jurisdiction_id, |row| builder.push(row)).await?;
     let columns = tokio::task::spawn_blocking(move || builder.finish(all))
         .await
