@@ -36,19 +36,7 @@ async fn main() {
         while rdr.read_byte_record(&mut rec).expect("csv") {
             row += 1;
             if let Ok(i) = parser.parse(row, &rec) {
-                batch.push(NewIncident {
-                    source_id: i.source_id,
-                    occurred_at: i.occurred_at.as_second(),
-                    offence_code: i.offence_code,
-                    offence: i.offence,
-                    category: i.category.as_str().to_string(),
-                    sensitive: i.sensitive.map(|s| s.as_str().to_string()),
-                    lon: i.lon,
-                    lat: i.lat,
-                    block: i.block,
-                    location_type: i.location_type,
-                    arrest: i.arrest,
-                });
+                batch.push(NewIncident::from(i));
                 if batch.len() == 1000 {
                     tx.send(std::mem::take(&mut batch)).expect("send");
                 }

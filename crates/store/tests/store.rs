@@ -368,9 +368,14 @@ async fn bulk_import(f: &Fresh, jid: i64, rows: &[commonbeat_store::repo::incide
         None => {
             let mut w =
                 commonbeat_store::repo::incidents_bulk_pg::PgIncidentWriter::begin(&f.db, jid, import).await.unwrap();
-            for chunk in rows.chunks(2) {
-                w.write(chunk).await.unwrap();
-            }
+            let (tx, batches) = tokio::sync::mpsc::channel(4);
+            let send = async move {
+                for chunk in rows.chunks(2) {
+                    tx.send(chunk.to_vec()).await.unwrap();
+                }
+            };
+            let ((), streamed) = tokio::join!(send, w.write_stream(batches, None));
+            streamed.unwrap();
             w.finish(ImportSummary::default()).await.unwrap()
         }
     };

@@ -60,6 +60,25 @@ pub struct NewIncident {
     pub arrest: bool,
 }
 
+impl From<commonbeat_domain::incident::Incident> for NewIncident {
+    /// The parsed row as it is stored (the offence detail is not kept).
+    fn from(i: commonbeat_domain::incident::Incident) -> Self {
+        NewIncident {
+            source_id: i.source_id,
+            occurred_at: i.occurred_at.as_second(),
+            offence_code: i.offence_code,
+            offence: i.offence,
+            category: i.category.as_str().to_string(),
+            sensitive: i.sensitive.map(|s| s.as_str().to_string()),
+            lon: i.lon,
+            lat: i.lat,
+            block: i.block,
+            location_type: i.location_type,
+            arrest: i.arrest,
+        }
+    }
+}
+
 /// Records that an import has started (in its own short transaction) and returns its id.
 pub async fn start_import(
     db: &Db,

@@ -22,9 +22,6 @@ const SOURCE_INDEX: &str = "ix_incidents_jurisdiction_id_source_id";
 const COLUMNS: &str = "jurisdiction_id, source_id, occurred_at, offence_code, offence, category, sensitive, lon, lat, \
      block, location_type, arrest, import_id, updated_at";
 
-/// Bytes of encoded rows sent per `COPY` statement by [`PgIncidentWriter::write`].
-const FLUSH_BYTES: usize = 8 << 20;
-
 /// Bytes handed to the connection at a time by [`PgIncidentWriter::write_stream`].
 const STREAM_CHUNK_BYTES: usize = 256 << 10;
 
@@ -43,7 +40,6 @@ pub struct PgIncidentWriter {
     /// Source ids seen (direct mode), to find repeats.
     seen: HashSet<String>,
     repeated: Vec<String>,
-    buf: Vec<u8>,
     seq: i64,
     /// Direct mode: ids are given in the COPY as `id_base + seq` (no `nextval` per row); the sequence is moved past
     /// them before the commit.
@@ -102,7 +98,6 @@ impl PgIncidentWriter {
             direct: empty,
             seen: HashSet::new(),
             repeated: Vec::new(),
-            buf: Vec::with_capacity(FLUSH_BYTES + (1 << 16)),
             seq: 0,
             id_base,
             deleted: 0,
@@ -110,30 +105,18 @@ impl PgIncidentWriter {
         })
     }
 
-    /// Adds a batch (sent to the server every few megabytes, one `COPY` per flush).
-    pub async fn write(&mut self, batch: &[NewIncident]) -> StoreResult<()> {
-        for r in batch {
-            self.encode(r);
-        }
-        if self.buf.len() >= FLUSH_BYTES {
-            self.flush().await?;
-        }
-        Ok(())
-    }
-
     /// Streams every batch `batches` yields through **one** `COPY`, so the server stores rows while the file is
-    /// still being read; returns when the sender is dropped. Encoded batches go back through `recycle`, if given. Call [`PgIncidentWriter::finish`] or
-    /// [`PgIncidentWriter::rollback`] afterwards.
+    /// still being read; returns when the sender is dropped. Encoded batches go back through `recycle`, if given.
+    /// Call [`PgIncidentWriter::finish`] or [`PgIncidentWriter::rollback`] afterwards.
     pub async fn write_stream(
         &mut self,
         mut batches: tokio::sync::mpsc::Receiver<Vec<NewIncident>>,
         recycle: Option<std::sync::mpsc::Sender<Vec<NewIncident>>>,
     ) -> StoreResult<()> {
-        self.flush().await?;
         let statement = self.copy_statement();
         let fixed = self.fixed();
         let mut copy = self.tx.copy_in_raw(&statement).await.map_err(db_err)?;
-        let mut buf = std::mem::take(&mut self.buf);
+        let mut buf = Vec::with_capacity(STREAM_CHUNK_BYTES + (1 << 16));
         let mut sent = Ok(());
         while let Some(batch) = batches.recv().await {
             for r in &batch {
@@ -157,8 +140,6 @@ impl PgIncidentWriter {
         if sent.is_ok() && !buf.is_empty() {
             sent = copy.send(buf.as_slice()).await.map(|_| ()).map_err(db_err);
         }
-        buf.clear();
-        self.buf = buf;
         match sent {
             Ok(()) => {
                 copy.finish().await.map_err(db_err)?;
@@ -191,29 +172,8 @@ impl PgIncidentWriter {
         }
     }
 
-    fn encode(&mut self, r: &NewIncident) {
-        let fixed = self.fixed();
-        encode_row(&mut self.buf, r, fixed, &mut self.seq);
-        if self.direct && !self.seen.insert(r.source_id.clone()) {
-            self.repeated.push(r.source_id.clone());
-        }
-    }
-
-    async fn flush(&mut self) -> StoreResult<()> {
-        if self.buf.is_empty() {
-            return Ok(());
-        }
-        let statement = self.copy_statement();
-        let mut copy = self.tx.copy_in_raw(&statement).await.map_err(db_err)?;
-        copy.send(self.buf.as_slice()).await.map_err(db_err)?;
-        copy.finish().await.map_err(db_err)?;
-        self.buf.clear();
-        Ok(())
-    }
-
-    /// Sends the rest, resolves repeats, builds the indexes or merges, records the summary and commits.
+    /// Resolves repeats, builds the indexes or merges, records the summary and commits.
     pub async fn finish(mut self, summary: ImportSummary) -> StoreResult<ImportCounts> {
-        self.flush().await?;
         let (j, import_id) = (self.jurisdiction_id, self.import_id);
         if self.direct {
             if !self.repeated.is_empty() {

@@ -6,7 +6,7 @@
 //! mapping file) stops the import before anything is written.
 
 use super::Progress;
-use commonbeat_domain::incident::{self, Incident, RowParser, SensitivityRules};
+use commonbeat_domain::incident::{self, RowParser, SensitivityRules};
 use commonbeat_store::Db;
 use commonbeat_store::repo::incidents::{self, ImportCounts, ImportSummary, NewIncident};
 use commonbeat_store::repo::incidents_bulk_pg::PgIncidentWriter;
@@ -364,7 +364,7 @@ fn read_file(
                 if inc.lon.is_some() {
                     s.with_point += 1;
                 }
-                batch.push(to_new(inc));
+                batch.push(NewIncident::from(inc));
                 if batch.len() == incidents::BATCH_ROWS {
                     progress.rows.store(s.rows_read, Ordering::Relaxed);
                     let next = match recycled.try_recv() {
@@ -407,22 +407,6 @@ fn read_file(
     }
     progress.rows.store(s.rows_read, Ordering::Relaxed);
     s
-}
-
-fn to_new(i: Incident) -> NewIncident {
-    NewIncident {
-        source_id: i.source_id,
-        occurred_at: i.occurred_at.as_second(),
-        offence_code: i.offence_code,
-        offence: i.offence,
-        category: i.category.as_str().to_string(),
-        sensitive: i.sensitive.map(|s| s.as_str().to_string()),
-        lon: i.lon,
-        lat: i.lat,
-        block: i.block,
-        location_type: i.location_type,
-        arrest: i.arrest,
-    }
 }
 
 /// Makes a cell safe to open in a spreadsheet: a value starting with `=`, `+`, `-`, `@`, tab or carriage return
